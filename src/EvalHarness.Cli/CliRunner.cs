@@ -1,0 +1,38 @@
+using System.CommandLine;
+using EvalHarness.IO;
+
+namespace EvalHarness.Cli;
+
+/// <summary>Named exit codes of every verb.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    /// <summary>The job ran and found a problem (e.g. a regression in <c>compare</c>).</summary>
+    public const int Failure = 1;
+    /// <summary>Unusable input: bad file, bad option, missing data.</summary>
+    public const int BadInput = 2;
+    public const int Cancelled = 130;
+}
+
+internal static class CliRunner
+{
+    /// <summary>Runs the command line; the harness's own errors become one clear line on stderr and exit code 2.</summary>
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    {
+        try
+        {
+            var parse = root.Parse(args);
+            return await parse.InvokeAsync();
+        }
+        catch (EvalHarnessException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled; finished results were kept");
+            return ExitCodes.Cancelled;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace EvalHarness.Cli;
+
+/// <summary>The verbs of the <c>evalharness</c> executable; each lives in its own file as a factory.</summary>
+internal static class Verbs
+{
+    public static IEnumerable<Command> All()
+    {
+        // one line per verb (keep sorted by workflow: data, detect, post-process, run, compare)
+        yield break;
+    }
+}
