@@ -1,0 +1,171 @@
+using EvalHarness.Detectors;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using EvalHarness.IO;
+
+namespace EvalHarness.Runs;
+
+/// <summary>
+/// Per-image outcome files (<c>images/000123.bin</c>): versioned, checksummed, written atomically.
+/// A file that is truncated, corrupt, or from a different plan is reported and recomputed, never used.
+/// </summary>
+public sealed class ImageOutcomeStore
+{
+    private const uint Magic = 0x4F494845; // "EHIO"
+    private const int Version = 1;
+
+    private readonly string _directory;
+    private readonly ulong _planHash;
+
+    public ImageOutcomeStore(string runDirectory, ulong planHash)
+    {
+        _directory = Path.Combine(runDirectory, "images");
+        _planHash = planHash;
+        Directory.CreateDirectory(_directory);
+    }
+
+    public string PathOf(int imageIndex) => Path.Combine(_directory, $"{imageIndex:D6}.bin");
+
+    public void Save(ImageOutcome outcome)
+    {
+        using var body = new MemoryStream();
+        using (var writer = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
+        {
+            WriteBody(writer, outcome);
+        }
+        var payload = body.ToArray();
+        var checksum = Checksum(payload);
+        AtomicFile.Write(PathOf(outcome.ImageIndex), stream =>
+        {
+            Span<byte> header = stackalloc byte[24];
+            BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
+            BinaryPrimitives.WriteInt32LittleEndian(header[4..], Version);
+            BinaryPrimitives.WriteUInt64LittleEndian(header[8..], _planHash);
+            BinaryPrimitives.WriteUInt64LittleEndian(header[16..], checksum);
+            stream.Write(header);
+            stream.Write(payload);
+        });
+    }
+
+    /// <summary>Loads a stored outcome; returns null (with the reason) when it is absent or unusable.</summary>
+    public ImageOutcome? TryLoad(int imageIndex, out string? problem)
+    {
+        problem = null;
+        var path = PathOf(imageIndex);
+        if (!File.Exists(path)) return null;
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (IOException ex)
+        {
+            problem = $"{path}: unreadable ({ex.Message}); recomputing";
+            return null;
+        }
+        if (bytes.Length < 24 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic)
+        {
+            problem = $"{path}: not an image outcome file or truncated; recomputing";
+            return null;
+        }
+        if (BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4)) != Version)
+        {
+            problem = $"{path}: written by another version of the harness; recomputing";
+            return null;
+        }
+        if (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(8)) != _planHash)
+        {
+            problem = $"{path}: written by a run with other parameters; recomputing";
+            return null;
+        }
+        var payload = bytes.AsSpan(24);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(16)) != Checksum(payload))
+        {
+            problem = $"{path}: checksum mismatch (corrupt); recomputing";
+            return null;
+        }
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(bytes, 24, bytes.Length - 24), Encoding.UTF8);
+            var outcome = ReadBody(reader);
+            if (outcome.ImageIndex != imageIndex)
+            {
+                problem = $"{path}: holds image {outcome.ImageIndex}, expected {imageIndex}; recomputing";
+                return null;
+            }
+            return outcome;
+        }
+        catch (EndOfStreamException)
+        {
+            problem = $"{path}: truncated record; recomputing";
+            return null;
+        }
+    }
+
+    /// <summary>Indices of every stored outcome file (used by <c>merge</c>).</summary>
+    public IEnumerable<int> StoredIndices()
+    {
+        foreach (var file in Directory.EnumerateFiles(_directory, "*.bin"))
+        {
+            if (int.TryParse(Path.GetFileNameWithoutExtension(file), out var index)) yield return index;
+        }
+    }
+
+    private static void WriteBody(BinaryWriter w, ImageOutcome o)
+    {
+        w.Write(o.ImageIndex);
+        w.Write(o.Event);
+        w.Write(o.ImageKey);
+        w.Write(o.CandidateCount);
+        w.Write(o.Stages.DecodeMs);
+        w.Write(o.Stages.InferenceMs);
+        w.Write(o.Stages.DenseDecodeMs);
+        w.Write(o.Error is not null);
+        if (o.Error is not null) w.Write(o.Error);
+        w.Write(o.Cells.Length);
+        foreach (var cell in o.Cells)
+        {
+            w.Write((byte)cell.Status);
+            w.Write(cell.Message ?? "");
+            w.Write(cell.Detections.Length);
+            foreach (var v in cell.Detections) w.Write(v);
+            w.Write(cell.SamplesMs.Length);
+            foreach (var v in cell.SamplesMs) w.Write(v);
+        }
+    }
+
+    private static ImageOutcome ReadBody(BinaryReader r)
+    {
+        var index = r.ReadInt32();
+        var ev = r.ReadString();
+        var key = r.ReadString();
+        var candidates = r.ReadInt32();
+        var stages = new StageTimings(r.ReadDouble(), r.ReadDouble(), r.ReadDouble());
+        var error = r.ReadBoolean() ? r.ReadString() : null;
+        var cells = new CellOutcome[CheckedLength(r.ReadInt32())];
+        for (var i = 0; i < cells.Length; i++)
+        {
+            var status = (CellStatus)r.ReadByte();
+            var message = r.ReadString();
+            var detections = new float[CheckedLength(r.ReadInt32())];
+            for (var j = 0; j < detections.Length; j++) detections[j] = r.ReadSingle();
+            var samples = new double[CheckedLength(r.ReadInt32())];
+            for (var j = 0; j < samples.Length; j++) samples[j] = r.ReadDouble();
+            cells[i] = new CellOutcome { Status = status, Message = message.Length == 0 ? null : message, Detections = detections, SamplesMs = samples };
+        }
+        return new ImageOutcome { ImageIndex = index, Event = ev, ImageKey = key, CandidateCount = candidates, Stages = stages, Error = error, Cells = cells };
+    }
+
+    private static ulong Checksum(ReadOnlySpan<byte> payload)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(payload, digest);
+        return BinaryPrimitives.ReadUInt64LittleEndian(digest);
+    }
+
+    // The checksum already passed, so a wild length means a harness bug, not a corrupt file;
+    // still, never allocate from an unchecked length.
+    private static int CheckedLength(int length) =>
+        length is >= 0 and <= 1 << 26 ? length : throw new EndOfStreamException();
+}
