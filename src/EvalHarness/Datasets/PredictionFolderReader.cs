@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.IO.Enumeration;
 using System.Text;
+using System.Text.Unicode;
 using EvalHarness.IO;
 
 namespace EvalHarness.Datasets;
@@ -39,9 +41,9 @@ public static class PredictionFolderReader
         // Ordinal order makes reading (and any error) deterministic; the port's os.listdir order
         // only matters for duplicate keys, which are rejected below.
         var files = new List<(string Event, string Path)>();
-        foreach (var entry in SortedEntries(predictionDir))
+        foreach (var (entry, isDirectory) in SortedEntries(predictionDir))
         {
-            if (!Directory.Exists(entry))
+            if (!isDirectory)
             {
                 if (!lenient)
                 {
@@ -51,9 +53,9 @@ public static class PredictionFolderReader
                 continue;
             }
             var eventName = Path.GetFileName(entry);
-            foreach (var file in SortedEntries(entry))
+            foreach (var (file, isSubfolder) in SortedEntries(entry))
             {
-                if (Directory.Exists(file))
+                if (isSubfolder)
                 {
                     if (!lenient)
                     {
@@ -143,16 +145,19 @@ public static class PredictionFolderReader
     }
 
     /// <summary>Parses one file under the python rules; <paramref name="eventName"/> is the folder it was found in.</summary>
-    internal static ImagePredictions ParsePythonFile(string path, string eventName, byte[] bytes)
+    internal static ImagePredictions ParsePythonFile(string path, string eventName, ReadOnlySpan<byte> bytes)
     {
-        var text = Decode(path, bytes);
-        if (text.Length == 0)
+        if (!Utf8.IsValid(bytes))
+        {
+            throw new DataFormatException(path, 0, "not UTF-8 text (the python port stops here)");
+        }
+        if (bytes.IsEmpty)
         {
             throw new DataFormatException(path, 0, "empty file: the python port needs the image name on line 1 (it stops here)");
         }
-        var lines = new LineReader(text);
+        var lines = new ByteLineReader(bytes);
         lines.TryNext(out var nameLine);
-        var key = PythonKey(nameLine);
+        var key = PythonKey(Encoding.UTF8.GetString(nameLine));
         lines.TryNext(out _); // the count line: the port never reads it
 
         var boxes = new List<PredBox>();
@@ -160,40 +165,35 @@ public static class PredictionFolderReader
         while (lines.TryNext(out var line))
         {
             lineNumber++;
-            if (line.IsEmpty || line[0] == ' ') continue; // first field empty: the port skips the line
+            if (line.IsEmpty || line[0] == (byte)' ') continue; // first field empty: the port skips the line
             boxes.Add(ParsePythonBoxLine(path, lineNumber, line));
         }
         return new ImagePredictions { Event = eventName, ImageKey = key, Boxes = boxes.ToArray() };
     }
 
-    private static PredBox ParsePythonBoxLine(string path, int lineNumber, ReadOnlySpan<char> line)
+    /// <summary>The port's <c>line.split(' ')</c>, then <c>float()</c> of the first five fields (later fields are never looked at).</summary>
+    private static PredBox ParsePythonBoxLine(string path, int lineNumber, ReadOnlySpan<byte> line)
     {
         Span<double> values = stackalloc double[5];
         var rest = line;
         for (var field = 0; field < 5; field++)
         {
-            if (field > 0)
-            {
-                if (rest.IsEmpty)
-                {
-                    throw new DataFormatException(path, lineNumber,
-                        $"{field} space-separated field(s) where the python protocol needs 5 (x y w h score): '{Shorten(line)}'");
-                }
-                rest = rest[1..]; // the single separating space
-            }
-            var space = rest.IndexOf(' ');
+            var space = rest.IndexOf((byte)' ');
             var token = space < 0 ? rest : rest[..space];
-            rest = space < 0 ? [] : rest[space..];
-            if (space < 0 && field < 4)
-            {
-                throw new DataFormatException(path, lineNumber,
-                    $"{field + 1} space-separated field(s) where the python protocol needs 5 (x y w h score): '{Shorten(line)}'" + SeparatorHint(line));
-            }
             if (!PythonFloat.TryParse(token, out values[field]))
             {
+                var text = Encoding.UTF8.GetString(line);
                 throw new DataFormatException(path, lineNumber,
-                    $"field {field + 1} '{Shorten(token)}' is not a number: '{Shorten(line)}'" + SeparatorHint(line));
+                    $"field {field + 1} '{Shorten(Encoding.UTF8.GetString(token))}' is not a number: '{Shorten(text)}'" + SeparatorHint(text));
             }
+            if (field == 4) break;
+            if (space < 0)
+            {
+                var text = Encoding.UTF8.GetString(line);
+                throw new DataFormatException(path, lineNumber,
+                    $"{field + 1} space-separated field(s) where the python protocol needs 5 (x y w h score): '{Shorten(text)}'" + SeparatorHint(text));
+            }
+            rest = rest[(space + 1)..];
         }
         return new PredBox(values[0], values[1], values[2], values[3], values[4]);
     }
@@ -326,15 +326,44 @@ public static class PredictionFolderReader
         }
     }
 
-    private static string[] SortedEntries(string dir)
+    /// <summary>The entries of a folder in ordinal order; the kind comes from the directory listing itself (no stat per file).</summary>
+    private static (string Path, bool IsDirectory)[] SortedEntries(string dir)
     {
-        var entries = Directory.GetFileSystemEntries(dir);
-        Array.Sort(entries, StringComparer.Ordinal);
+        var options = new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false };
+        var entries = new FileSystemEnumerable<(string, bool)>(dir,
+            static (ref FileSystemEntry entry) => (entry.ToFullPath(), entry.IsDirectory), options).ToArray();
+        Array.Sort(entries, static (a, b) => string.CompareOrdinal(a.Item1, b.Item1));
         return entries;
     }
 
     private static string Shorten(ReadOnlySpan<char> s) =>
         (s.Length <= 80 ? s.ToString() : s[..77].ToString() + "...").Replace("\t", "\\t");
+
+    /// <summary>Universal newlines over UTF-8 bytes (CR and LF are never part of a multi-byte sequence).</summary>
+    private ref struct ByteLineReader(ReadOnlySpan<byte> text)
+    {
+        private ReadOnlySpan<byte> _rest = text;
+
+        public bool TryNext(out ReadOnlySpan<byte> line)
+        {
+            if (_rest.IsEmpty)
+            {
+                line = default;
+                return false;
+            }
+            var end = _rest.IndexOfAny((byte)'\r', (byte)'\n');
+            if (end < 0)
+            {
+                line = _rest;
+                _rest = default;
+                return true;
+            }
+            line = _rest[..end];
+            var skip = _rest[end] == (byte)'\r' && end + 1 < _rest.Length && _rest[end + 1] == (byte)'\n' ? 2 : 1;
+            _rest = _rest[(end + skip)..];
+            return true;
+        }
+    }
 
     /// <summary>Python's universal newlines: "\r\n", "\r" and "\n" each end a line; a final line without one still counts.</summary>
     private ref struct LineReader(string text)

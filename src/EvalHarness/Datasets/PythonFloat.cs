@@ -27,6 +27,60 @@ internal static class PythonFloat
         return TryParseGeneral(token, out value);
     }
 
+    /// <summary>The same for UTF-8 bytes: ASCII tokens take the fast path; anything else goes through the text path.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> token, out double value)
+    {
+        var start = 0;
+        var end = token.Length;
+        while (start < end && IsPythonWhitespace((char)token[start])) start++;
+        while (end > start && IsPythonWhitespace((char)token[end - 1])) end--;
+        token = token[start..end];
+        value = 0;
+        if (token.IsEmpty) return false;
+        if (TryFastPath(token, out value)) return true;
+        if (!System.Text.Ascii.IsValid(token)) return false; // CPython maps Unicode digits and spaces; not supported
+        Span<char> chars = token.Length <= 256 ? stackalloc char[token.Length] : new char[token.Length];
+        System.Text.Ascii.ToUtf16(token, chars, out var written);
+        return TryParseGeneral(chars[..written], out value);
+    }
+
+    private static bool TryFastPath(ReadOnlySpan<byte> s, out double value)
+    {
+        value = 0;
+        var i = 0;
+        var negative = false;
+        if (s[0] == (byte)'-') { negative = true; i = 1; }
+        long mantissa = 0;
+        var digits = 0;
+        var fractionDigits = 0;
+        var sawPoint = false;
+        var sawDigit = false;
+        for (; i < s.Length; i++)
+        {
+            var c = s[i];
+            if ((uint)(c - '0') <= 9)
+            {
+                sawDigit = true;
+                if (mantissa != 0 || c != '0') digits++;
+                if (digits > 15) return false;
+                mantissa = mantissa * 10 + (c - '0');
+                if (sawPoint) fractionDigits++;
+            }
+            else if (c == '.' && !sawPoint)
+            {
+                sawPoint = true;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        if (!sawDigit || fractionDigits > 22) return false;
+        var magnitude = (double)mantissa / ExactPowersOfTen[fractionDigits];
+        value = negative ? -magnitude : magnitude;
+        return true;
+    }
+
     /// <summary>
     /// The common case (optional '-', digits, optional '.', digits; at most 15 significant digits
     /// and 22 fraction digits): an exact integer divided by an exact power of ten is one correctly

@@ -123,6 +123,26 @@ public static class WiderGroundTruthLoader
         };
     }
 
+    /// <summary>
+    /// The subset of <paramref name="groundTruth"/> that has a prediction file
+    /// <c>&lt;event&gt;/&lt;key&gt;.txt</c> under <paramref name="predictionDir"/>, for evaluating a partial run.
+    /// </summary>
+    public static GroundTruth RestrictToPredictionFiles(GroundTruth groundTruth, string predictionDir)
+    {
+        var present = new List<string>();
+        foreach (var image in groundTruth.Images)
+        {
+            if (File.Exists(Path.Combine(predictionDir, image.Event, image.ImageKey + ".txt"))) present.Add(image.ImageKey);
+        }
+        var subset = groundTruth.Subset(present);
+        return new GroundTruth
+        {
+            Images = subset.Images,
+            Source = groundTruth.Source + (subset.IsSubset ? $" (subset: {subset.Images.Count} images with files in {predictionDir})" : ""),
+            IsSubset = subset.IsSubset,
+        };
+    }
+
     private static MatArray Variable(IReadOnlyDictionary<string, MatArray> file, string name, string path) =>
         file.TryGetValue(name, out var array)
             ? array
