@@ -22,7 +22,7 @@ internal static class CliRunner
         try
         {
             var parse = root.Parse(args);
-            return await parse.InvokeAsync();
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (EvalHarnessException ex)
         {

@@ -47,7 +47,9 @@ internal static class EvaluateVerb
 
         var result = WiderFaceEvaluator.EvaluateFolder(groundTruth, predictionDir, new EvalOptions { Protocol = protocol, Lenient = lenient });
 
-        foreach (var warning in result.Warnings) Console.Error.WriteLine($"warning: {warning}");
+        const int shownWarnings = 10;
+        foreach (var warning in result.Warnings.Take(shownWarnings)) Console.Error.WriteLine($"warning: {warning}");
+        if (result.Warnings.Count > shownWarnings) Console.Error.WriteLine($"warning: ... and {result.Warnings.Count - shownWarnings} more");
         var label = result.IsSubset ? $" (SUBSET of {result.ImageCount} images: not comparable with full-set AP)" : "";
         Console.WriteLine($"protocol {protocol.ToString().ToLowerInvariant()}{label}");
         foreach (var setting in result.Settings)
