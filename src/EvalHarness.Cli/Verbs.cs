@@ -8,6 +8,8 @@ internal static class Verbs
     public static IEnumerable<Command> All()
     {
         // one line per verb (keep sorted by workflow: data, detect, post-process, run, compare)
+        yield return CompareVerb.Create();
+        yield return BaselineVerb.Create();
         yield break;
     }
 }
