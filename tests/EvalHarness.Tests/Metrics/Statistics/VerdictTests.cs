@@ -61,3 +61,31 @@ public class VerdictTests
         Assert.Equal(VerdictOutcome.NotApplicable, Verdicts.Speed("gc", "gpu", null).Outcome);
     }
 }
+
+public class RunVerdictsTests
+{
+    [Fact]
+    public void Builds_one_accuracy_and_one_speed_verdict_per_backend_for_gradient_clipping_variants_only()
+    {
+        var run = EvalHarness.Tests.Reporting.FakeRuns.Create(withGpu: true);
+        var rows = run.Rows.Select(r => r with { VariantSpec = r.Variant }).ToList();
+        var verdicts = EvalHarness.Reporting.RunVerdicts.Build(rows);
+        Assert.Equal(["gc", "gc+nms"], verdicts.Select(v => v.Variant).Distinct());
+        Assert.Equal(2, verdicts.Count(v => v.Claim == Claim.ImprovesAccuracy));
+        Assert.Equal(6, verdicts.Count(v => v.Claim == Claim.ImprovesSpeed));
+        // fake speed ratios are 1+v with ±0.1: slower, so refuted
+        Assert.All(verdicts.Where(v => v.Claim == Claim.ImprovesSpeed), v => Assert.Equal(VerdictOutcome.Refuted, v.Outcome));
+    }
+
+    [Fact]
+    public void A_not_applicable_row_gives_a_not_applicable_speed_verdict()
+    {
+        var rows = new List<EvalHarness.Reporting.ResultRow>
+        {
+            new() { Variant = "gc", Backend = "gpu", Status = EvalHarness.Reporting.RowStatus.NotApplicable, Reason = "no device" },
+        };
+        var verdicts = EvalHarness.Reporting.RunVerdicts.Build(rows);
+        Assert.Equal(VerdictOutcome.NotApplicable, verdicts.Single(v => v.Claim == Claim.ImprovesSpeed).Outcome);
+        Assert.Equal(VerdictOutcome.NotApplicable, verdicts.Single(v => v.Claim == Claim.ImprovesAccuracy).Outcome);
+    }
+}
