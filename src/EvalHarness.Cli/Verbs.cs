@@ -10,6 +10,8 @@ internal static class Verbs
         // one line per verb (keep sorted by workflow: data, detect, post-process, run, compare)
         yield return DatasetVerb.Create();
         yield return EvaluateVerb.Create();
+        yield return CompareVerb.Create();
+        yield return BaselineVerb.Create();
         yield break;
     }
 }

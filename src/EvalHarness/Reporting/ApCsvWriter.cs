@@ -1,4 +1,3 @@
-using CsvHelper;
 using EvalHarness.Datasets;
 using EvalHarness.IO;
 using EvalHarness.Metrics;
@@ -17,7 +16,7 @@ public static class ApCsvWriter
         {
             rows.Add(new ApCsvRow { Setting = setting.Setting.Id(), Ap = setting.Ap, Faces = setting.Faces });
         }
-        CsvFiles.WriteAtomically(path, rows);
+        Csv.CsvFiles.Write(path, rows);
     }
 }
 
@@ -37,17 +36,6 @@ public static class PrCurveCsvWriter
                 rows.Add(new PrCurveCsvRow { Setting = id, Threshold = setting.Thresholds[t], Precision = setting.Precision[t], Recall = setting.Recall[t] });
             }
         }
-        CsvFiles.WriteAtomically(path, rows);
+        Csv.CsvFiles.Write(path, rows);
     }
-}
-
-internal static class CsvFiles
-{
-    /// <summary>LF line ends and invariant culture, so files diff cleanly across machines.</summary>
-    public static void WriteAtomically<T>(string path, IEnumerable<T> rows) =>
-        AtomicFile.Write(path, stream =>
-        {
-            using var csv = CsvWriter.Create(stream, new CsvWriterOptions { NewLine = "\n" }, leaveOpen: true);
-            csv.WriteRecords(rows);
-        });
 }

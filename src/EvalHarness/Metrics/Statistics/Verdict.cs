@@ -1,0 +1,102 @@
+using EvalHarness.Datasets;
+
+namespace EvalHarness.Metrics.Statistics;
+
+public enum VerdictOutcome
+{
+    Supported,
+    Refuted,
+    Inconclusive,
+    /// <summary>No evidence: the variant or backend did not run (n/a) or produced no interval.</summary>
+    NotApplicable,
+}
+
+/// <summary>The claims the harness tests for each gradient-clipping variant, against the baseline (<c>nms</c>).</summary>
+public enum Claim
+{
+    ImprovesAccuracy,
+    ImprovesSpeed,
+}
+
+/// <summary>One verdict: which variant, which claim, on which backend ("all" for accuracy), and why.</summary>
+public sealed record ClaimVerdict(string Variant, Claim Claim, string Scope, VerdictOutcome Outcome, string Evidence);
+
+/// <summary>
+/// Turns intervals into verdicts.
+/// <para><b>Accuracy</b> (ΔAP = variant − baseline, one paired-bootstrap interval per setting).
+/// A setting is <i>for</i> the claim when its interval lies above 0, <i>against</i> when it lies
+/// below 0. Hard is the deciding setting (it counts every face, so it is where candidate handling
+/// shows). Supported: hard is for and no setting is against. Refuted: hard is against, or some
+/// setting is against and none is for. Everything else (all intervals straddle 0, or the settings
+/// disagree without hard being against) is inconclusive.</para>
+/// <para><b>Speed</b> (ratio of median latencies variant / baseline on the same backend).
+/// Supported: the interval lies below 1; refuted: above 1; inconclusive: contains 1.</para>
+/// </summary>
+public static class Verdicts
+{
+    public const string AllBackends = "all";
+
+    public static ClaimVerdict Accuracy(string variant, IReadOnlyDictionary<Setting, Interval>? deltaAp)
+    {
+        if (deltaAp is null || deltaAp.Count == 0)
+        {
+            return new ClaimVerdict(variant, Claim.ImprovesAccuracy, AllBackends, VerdictOutcome.NotApplicable, "no ΔAP intervals");
+        }
+        var forClaim = new List<Setting>();
+        var against = new List<Setting>();
+        foreach (var setting in SettingExtensions.All)
+        {
+            if (!deltaAp.TryGetValue(setting, out var interval)) continue;
+            if (interval.IsAbove(0)) forClaim.Add(setting);
+            else if (interval.IsBelow(0)) against.Add(setting);
+        }
+        var hardFor = forClaim.Contains(Setting.Hard);
+        var hardAgainst = against.Contains(Setting.Hard);
+        var outcome = hardFor && against.Count == 0 ? VerdictOutcome.Supported
+            : hardAgainst || (against.Count > 0 && forClaim.Count == 0) ? VerdictOutcome.Refuted
+            : VerdictOutcome.Inconclusive;
+        return new ClaimVerdict(variant, Claim.ImprovesAccuracy, AllBackends, outcome, DescribeAccuracy(deltaAp));
+    }
+
+    public static ClaimVerdict Speed(string variant, string backend, Interval? latencyRatio)
+    {
+        if (latencyRatio is not { } r || !double.IsFinite(r.Lower) || !double.IsFinite(r.Upper))
+        {
+            return new ClaimVerdict(variant, Claim.ImprovesSpeed, backend, VerdictOutcome.NotApplicable, "no latency ratio");
+        }
+        var outcome = r.IsBelow(1) ? VerdictOutcome.Supported
+            : r.IsAbove(1) ? VerdictOutcome.Refuted
+            : VerdictOutcome.Inconclusive;
+        var evidence = FormattableString.Invariant($"median latency ratio {r.Estimate:0.###} [{r.Lower:0.###}, {r.Upper:0.###}]");
+        return new ClaimVerdict(variant, Claim.ImprovesSpeed, backend, outcome, evidence);
+    }
+
+    public static string Id(this VerdictOutcome outcome) => outcome switch
+    {
+        VerdictOutcome.Supported => "supported",
+        VerdictOutcome.Refuted => "refuted",
+        VerdictOutcome.Inconclusive => "inconclusive",
+        VerdictOutcome.NotApplicable => "n/a",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
+
+    public static string Id(this Claim claim) => claim switch
+    {
+        Claim.ImprovesAccuracy => "improves accuracy",
+        Claim.ImprovesSpeed => "improves speed",
+        _ => throw new ArgumentOutOfRangeException(nameof(claim)),
+    };
+
+    private static string DescribeAccuracy(IReadOnlyDictionary<Setting, Interval> deltaAp)
+    {
+        var parts = new List<string>(3);
+        foreach (var setting in SettingExtensions.All)
+        {
+            if (deltaAp.TryGetValue(setting, out var i))
+            {
+                parts.Add(FormattableString.Invariant($"{setting.Id()} ΔAP {i.Estimate:+0.0000;-0.0000;0} [{i.Lower:+0.0000;-0.0000;0}, {i.Upper:+0.0000;-0.0000;0}]"));
+            }
+        }
+        return string.Join("; ", parts);
+    }
+}

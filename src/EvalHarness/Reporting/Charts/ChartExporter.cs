@@ -1,0 +1,287 @@
+using EvalHarness.Datasets;
+using EvalHarness.IO;
+using EvalHarness.Metrics.Statistics;
+using ScottPlot;
+
+namespace EvalHarness.Reporting.Charts;
+
+/// <summary>A chart of a run: its path relative to the results folder, a caption, and how to draw it.</summary>
+public sealed record ChartSpec(string RelativePath, string Caption, Func<Plot> Build);
+
+/// <summary>
+/// Renders the run's charts as PNGs under <c>charts/</c>: PR curves per setting (one line per
+/// variant), AP per variant with interval bars, latency per variant × backend (box plots), and
+/// the scaling sweep (log-log) with the CPU/GPU crossover marked. Only charts with data are drawn.
+/// </summary>
+public sealed class ChartExporter : IRunExporter
+{
+    public const int Width = 1200;
+    public const int Height = 700;
+
+    public string FileName => ResultFiles.ChartsFolder;
+
+    public void Export(RunResults run, string folder)
+    {
+        ChartFonts.EnsureRegistered();
+        foreach (var chart in Plan(run))
+        {
+            var plot = chart.Build();
+            var bytes = plot.GetImageBytes(Width, Height, ImageFormat.Png);
+            AtomicFile.WriteAllBytes(Path.Combine(folder, chart.RelativePath), bytes);
+        }
+    }
+
+    /// <summary>The charts this run has data for, in report order.</summary>
+    public static IReadOnlyList<ChartSpec> Plan(RunResults run)
+    {
+        var charts = new List<ChartSpec>();
+        foreach (var setting in SettingExtensions.All)
+        {
+            if (run.PrCurves.Any(c => c.Setting == setting))
+            {
+                charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/pr_{setting.Id()}.png", $"Precision-recall, {setting.Id()}", () => PrCurves(run, setting)));
+            }
+        }
+        if (run.Rows.Any(r => r.IsOk && r.Ap is not null))
+        {
+            charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/ap.png", "AP per variant (bars: 95% bootstrap interval)", () => ApPerVariant(run)));
+        }
+        if (run.LatencySamples.Any(s => s.Milliseconds.Length > 0))
+        {
+            charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/latency.png", "Post-processing latency per image (box: quartiles, whiskers: 5th-95th percentile)", () => Latency(run)));
+        }
+        if (run.Scaling.Count > 0)
+        {
+            charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/scaling.png", "Post-processing time vs candidates (log-log)", () => Scaling(run)));
+        }
+        return charts;
+    }
+
+    public static Plot PrCurves(RunResults run, Setting setting)
+    {
+        var plot = NewPlot($"Precision-recall ({setting.Id()})", "recall", "precision");
+        var palette = new ScottPlot.Palettes.Category10();
+        var i = 0;
+        foreach (var curve in PreferredCurves(run, setting))
+        {
+            var line = plot.Add.Scatter(curve.Recall, curve.Precision, palette.GetColor(i++));
+            line.MarkerSize = 0;
+            line.LineWidth = 2;
+            line.LegendText = VariantLegend(run, curve.Variant, setting);
+        }
+        plot.Axes.SetLimits(0, 1, 0, 1.02);
+        plot.ShowLegend(Alignment.LowerLeft);
+        return plot;
+    }
+
+    public static Plot ApPerVariant(RunResults run)
+    {
+        var plot = NewPlot("AP per variant", "", "AP");
+        var variants = OkVariants(run);
+        var palette = new ScottPlot.Palettes.Category10();
+        var settings = SettingExtensions.All;
+        double min = 1, max = 0;
+        for (var s = 0; s < settings.Length; s++)
+        {
+            var xs = new List<double>();
+            var ys = new List<double>();
+            var lo = new List<double>();
+            var hi = new List<double>();
+            for (var v = 0; v < variants.Count; v++)
+            {
+                var row = ReferenceRow(run, variants[v]);
+                if (row?.Ap is not { } ap) continue;
+                var y = ap[settings[s]];
+                xs.Add(v + (s - 1) * 0.22);
+                ys.Add(y);
+                var interval = row.ApInterval?[settings[s]];
+                lo.Add(interval is { } iv ? y - iv.Lower : 0);
+                hi.Add(interval is { } iv2 ? iv2.Upper - y : 0);
+                min = Math.Min(min, y - lo[^1]);
+                max = Math.Max(max, y + hi[^1]);
+            }
+            var color = palette.GetColor(s);
+            var markers = plot.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.FilledCircle, 9, color);
+            markers.LegendText = settings[s].Id();
+            var bars = plot.Add.ErrorBar(xs, ys, hi);
+            bars.YErrorNegative = lo;
+            bars.YErrorPositive = hi;
+            bars.Color = color;
+        }
+        CategoricalX(plot, variants);
+        var pad = Math.Max(0.01, (max - min) * 0.1);
+        plot.Axes.SetLimits(-0.6, variants.Count - 0.4, Math.Max(0, min - pad), Math.Min(1.0, max + pad));
+        plot.ShowLegend(Alignment.LowerRight);
+        return plot;
+    }
+
+    public static Plot Latency(RunResults run)
+    {
+        var plot = NewPlot("Post-processing latency per image", "", "ms per image (log scale)");
+        var variants = new List<string>();
+        var backends = new List<string>();
+        foreach (var s in run.LatencySamples)
+        {
+            if (s.Milliseconds.Length == 0) continue;
+            if (!variants.Contains(s.Variant)) variants.Add(s.Variant);
+            if (!backends.Contains(s.Backend)) backends.Add(s.Backend);
+        }
+        var palette = new ScottPlot.Palettes.Category10();
+        var width = 0.8 / Math.Max(1, backends.Count);
+        for (var b = 0; b < backends.Count; b++)
+        {
+            var boxes = new List<Box>();
+            for (var v = 0; v < variants.Count; v++)
+            {
+                var series = run.FindSamples(variants[v], backends[b]);
+                if (series is null || series.Milliseconds.Length == 0) continue;
+                var sorted = series.Milliseconds.Where(x => x > 0).Order().ToArray();
+                if (sorted.Length == 0) continue;
+                double Q(double p) => Math.Log10(Percentiles.OfSorted(sorted, p));
+                boxes.Add(new Box
+                {
+                    Position = v - 0.4 + width * (b + 0.5),
+                    BoxMin = Q(0.25),
+                    BoxMax = Q(0.75),
+                    BoxMiddle = Q(0.5),
+                    WhiskerMin = Q(0.05),
+                    WhiskerMax = Q(0.95),
+                    Width = width * 0.8,
+                });
+            }
+            if (boxes.Count == 0) continue;
+            var plottable = plot.Add.Boxes(boxes);
+            plottable.FillColor = palette.GetColor(b).WithAlpha(0.6);
+            plottable.LegendText = backends[b];
+        }
+        CategoricalX(plot, variants);
+        var all = run.LatencySamples.SelectMany(x => x.Milliseconds).Where(x => x > 0).ToArray();
+        if (all.Length > 0) LogTicks(plot.Axes.Left, all.Min(), all.Max());
+        plot.Axes.AutoScale();
+        plot.Axes.SetLimitsX(-0.6, variants.Count - 0.4);
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot;
+    }
+
+    public static Plot Scaling(RunResults run)
+    {
+        var plot = NewPlot("Post-processing time vs candidates", "candidates per image (log scale)", "ms (log scale)");
+        var palette = new ScottPlot.Palettes.Category10();
+        var series = run.Scaling
+            .Where(p => p.Candidates > 0 && p.MedianMilliseconds > 0)
+            .GroupBy(p => (p.Variant, p.Backend))
+            .ToList();
+        var i = 0;
+        foreach (var group in series)
+        {
+            var points = group.OrderBy(p => p.Candidates).ToArray();
+            var line = plot.Add.Scatter(
+                points.Select(p => Math.Log10(p.Candidates)).ToArray(),
+                points.Select(p => Math.Log10(p.MedianMilliseconds)).ToArray(),
+                palette.GetColor(i++));
+            line.LineWidth = 2;
+            line.MarkerSize = 6;
+            line.LegendText = $"{group.Key.Variant} on {group.Key.Backend}";
+        }
+        foreach (var variant in run.Scaling.Select(p => p.Variant).Distinct())
+        {
+            var gpu = run.Scaling.Where(p => p.Variant == variant && p.Backend == "gpu").ToList();
+            if (gpu.Count == 0) continue;
+            foreach (var cpuBackend in new[] { "simd", "scalar" })
+            {
+                var cpu = run.Scaling.Where(p => p.Variant == variant && p.Backend == cpuBackend).ToList();
+                if (ScalingAnalysis.FindCrossover(cpu, gpu) is not { } crossing) continue;
+                var marker = plot.Add.VerticalLine(Math.Log10(crossing), 1.5f, Colors.Gray, LinePattern.Dashed);
+                marker.LabelText = FormattableString.Invariant($"{variant}: gpu < {cpuBackend} above ≈{crossing:N0}");
+                marker.LabelOppositeAxis = true;
+                break; // one crossover per variant: against the fastest CPU backend present
+            }
+        }
+        var valid = run.Scaling.Where(p => p.Candidates > 0 && p.MedianMilliseconds > 0).ToArray();
+        if (valid.Length > 0)
+        {
+            LogTicks(plot.Axes.Bottom, valid.Min(p => p.Candidates), valid.Max(p => p.Candidates));
+            LogTicks(plot.Axes.Left, valid.Min(p => p.MedianMilliseconds), valid.Max(p => p.MedianMilliseconds));
+        }
+        plot.ShowLegend(Alignment.UpperLeft);
+        return plot;
+    }
+
+    private static Plot NewPlot(string title, string xLabel, string yLabel)
+    {
+        ChartFonts.EnsureRegistered();
+        var plot = new Plot();
+        plot.Font.Set(ChartFonts.FamilyName);
+        plot.Title(title);
+        if (xLabel.Length > 0) plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        return plot;
+    }
+
+    private static void CategoricalX(Plot plot, IReadOnlyList<string> labels)
+    {
+        var positions = new double[labels.Count];
+        for (var i = 0; i < positions.Length; i++) positions[i] = i;
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels.ToArray());
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 110;
+    }
+
+    // Data are plotted as log10 values. Ticks at 1-2-5 steps when the data span under three
+    // decades (otherwise a short range shows a single tick), else at decades only.
+    private static void LogTicks(IAxis axis, double minValue, double maxValue)
+    {
+        if (!(minValue > 0) || !(maxValue >= minValue)) return;
+        var lo = Math.Floor(Math.Log10(minValue));
+        var hi = Math.Ceiling(Math.Log10(maxValue));
+        double[] steps = hi - lo < 3 ? [1, 2, 5] : [1];
+        var positions = new List<double>();
+        var labels = new List<string>();
+        for (var decade = lo; decade <= hi; decade++)
+        {
+            foreach (var step in steps)
+            {
+                var value = step * Math.Pow(10, decade);
+                if (value < minValue / 1.5 || value > maxValue * 1.5) continue;
+                positions.Add(Math.Log10(value));
+                labels.Add(FormatDecade(value));
+            }
+        }
+        axis.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions.ToArray(), labels.ToArray());
+    }
+
+    private static string FormatDecade(double value) =>
+        value >= 1 ? value.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)
+        : value.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static List<string> OkVariants(RunResults run)
+    {
+        var list = new List<string>();
+        foreach (var row in run.Rows)
+        {
+            if (row.IsOk && row.Ap is not null && !list.Contains(row.Variant)) list.Add(row.Variant);
+        }
+        return list;
+    }
+
+    /// <summary>The row whose AP represents a variant: the reference backend's when it ran, else the first that did.</summary>
+    private static ResultRow? ReferenceRow(RunResults run, string variant) =>
+        run.Rows.FirstOrDefault(r => r.Variant == variant && r.Backend == run.ReferenceBackend && r.IsOk && r.Ap is not null)
+        ?? run.Rows.FirstOrDefault(r => r.Variant == variant && r.IsOk && r.Ap is not null);
+
+    private static IEnumerable<PrCurve> PreferredCurves(RunResults run, Setting setting)
+    {
+        var seen = new HashSet<string>();
+        foreach (var c in run.PrCurves.Where(c => c.Setting == setting).OrderBy(c => c.Backend == run.ReferenceBackend ? 0 : 1))
+        {
+            if (seen.Add(c.Variant)) yield return c;
+        }
+    }
+
+    private static string VariantLegend(RunResults run, string variant, Setting setting)
+    {
+        var row = ReferenceRow(run, variant);
+        return row?.Ap is { } ap ? FormattableString.Invariant($"{variant} (AP {ap[setting]:0.0000})") : variant;
+    }
+}

@@ -1,0 +1,167 @@
+using EvalHarness.Datasets;
+using EvalHarness.IO;
+using EvalHarness.Metrics.Statistics;
+
+namespace EvalHarness.Reporting.Csv;
+
+/// <summary>Converts between the run model and the CSV records, both ways.</summary>
+public static class CsvMapping
+{
+    public static SummaryRecord ToSummary(RunResults run, ResultRow row) => new()
+    {
+        Suite = run.Suite,
+        Dataset = run.Dataset,
+        Subset = run.IsSubset,
+        Variant = row.Variant,
+        VariantSpec = row.VariantSpec,
+        Backend = row.Backend,
+        Device = row.Device,
+        Status = row.Status.Id(),
+        Reason = row.Reason ?? "",
+        ApEasy = row.Ap?.Easy,
+        ApMedium = row.Ap?.Medium,
+        ApHard = row.Ap?.Hard,
+        FacesEasy = row.Faces?.Easy,
+        FacesMedium = row.Faces?.Medium,
+        FacesHard = row.Faces?.Hard,
+        DeltaEasy = row.DeltaAp?.Easy.Estimate,
+        DeltaEasyLower = row.DeltaAp?.Easy.Lower,
+        DeltaEasyUpper = row.DeltaAp?.Easy.Upper,
+        DeltaMedium = row.DeltaAp?.Medium.Estimate,
+        DeltaMediumLower = row.DeltaAp?.Medium.Lower,
+        DeltaMediumUpper = row.DeltaAp?.Medium.Upper,
+        DeltaHard = row.DeltaAp?.Hard.Estimate,
+        DeltaHardLower = row.DeltaAp?.Hard.Lower,
+        DeltaHardUpper = row.DeltaAp?.Hard.Upper,
+        LatencyCount = row.Latency?.Count,
+        MedianMs = row.Latency?.Median,
+        P90Ms = row.Latency?.P90,
+        P99Ms = row.Latency?.P99,
+        MeanMs = row.Latency?.Mean,
+        StdMs = row.Latency?.Std,
+        MinMs = row.Latency?.Min,
+        MaxMs = row.Latency?.Max,
+        ThroughputPerSecond = row.Latency?.ThroughputPerSecond,
+        SpeedRatio = row.SpeedRatio?.Estimate,
+        SpeedRatioLower = row.SpeedRatio?.Lower,
+        SpeedRatioUpper = row.SpeedRatio?.Upper,
+        DecodeMs = row.Stages.Decode,
+        InferenceMs = row.Stages.Inference,
+        DenseDecodeMs = row.Stages.DenseDecode,
+        PostProcessMs = row.Stages.PostProcess,
+        GpuTransferMs = row.Stages.GpuTransfer,
+        GpuKernelMs = row.Stages.GpuKernel,
+        Detections = row.Detections,
+        DetectionsSha256 = row.DetectionsSha256 ?? "",
+    };
+
+    public static ResultRow FromSummary(SummaryRecord r, string path, int line)
+    {
+        if (!RowStatusExtensions.TryParse(r.Status, out var status))
+        {
+            throw new DataFormatException(path, line, $"status '{r.Status}' is not ok, n/a or failed");
+        }
+        return new ResultRow
+        {
+            Variant = r.Variant,
+            VariantSpec = r.VariantSpec,
+            Backend = r.Backend,
+            Device = r.Device,
+            Status = status,
+            Reason = string.IsNullOrEmpty(r.Reason) ? null : r.Reason,
+            Ap = r.ApEasy is { } e && r.ApMedium is { } m && r.ApHard is { } h ? new PerSetting<double>(e, m, h) : null,
+            Faces = r.FacesEasy is { } fe && r.FacesMedium is { } fm && r.FacesHard is { } fh ? new PerSetting<int>(fe, fm, fh) : null,
+            DeltaAp = Triple(r.DeltaEasy, r.DeltaEasyLower, r.DeltaEasyUpper) is { } de
+                && Triple(r.DeltaMedium, r.DeltaMediumLower, r.DeltaMediumUpper) is { } dm
+                && Triple(r.DeltaHard, r.DeltaHardLower, r.DeltaHardUpper) is { } dh
+                ? new PerSetting<Interval>(de, dm, dh) : null,
+            Latency = r.MedianMs is { } median
+                ? new LatencyStats(r.LatencyCount ?? 0, median, r.P90Ms ?? double.NaN, r.P99Ms ?? double.NaN, r.MeanMs ?? double.NaN,
+                    r.StdMs ?? double.NaN, r.MinMs ?? double.NaN, r.MaxMs ?? double.NaN)
+                : null,
+            SpeedRatio = Triple(r.SpeedRatio, r.SpeedRatioLower, r.SpeedRatioUpper),
+            Stages = new StageLatencies
+            {
+                Decode = r.DecodeMs,
+                Inference = r.InferenceMs,
+                DenseDecode = r.DenseDecodeMs,
+                PostProcess = r.PostProcessMs,
+                GpuTransfer = r.GpuTransferMs,
+                GpuKernel = r.GpuKernelMs,
+            },
+            Detections = r.Detections,
+            DetectionsSha256 = string.IsNullOrEmpty(r.DetectionsSha256) ? null : r.DetectionsSha256,
+        };
+    }
+
+    public static IEnumerable<ApRecord> ToAp(ResultRow row)
+    {
+        if (row.Ap is not { } ap) yield break;
+        foreach (var s in SettingExtensions.All)
+        {
+            yield return new ApRecord
+            {
+                Variant = row.Variant,
+                Backend = row.Backend,
+                Setting = s.Id(),
+                Ap = ap[s],
+                ApLower = row.ApInterval?[s].Lower,
+                ApUpper = row.ApInterval?[s].Upper,
+                Faces = row.Faces?[s],
+                DeltaAp = row.DeltaAp?[s].Estimate,
+                DeltaLower = row.DeltaAp?[s].Lower,
+                DeltaUpper = row.DeltaAp?[s].Upper,
+            };
+        }
+    }
+
+    public static IEnumerable<PrPointRecord> ToPr(PrCurve curve)
+    {
+        for (var i = 0; i < curve.Recall.Length; i++)
+        {
+            yield return new PrPointRecord
+            {
+                Variant = curve.Variant,
+                Backend = curve.Backend,
+                Setting = curve.Setting.Id(),
+                Threshold = i < curve.Thresholds.Length ? curve.Thresholds[i] : double.NaN,
+                Recall = curve.Recall[i],
+                Precision = curve.Precision[i],
+            };
+        }
+    }
+
+    public static IEnumerable<LatencySampleRecord> ToSamples(LatencySeries series)
+    {
+        for (var i = 0; i < series.Milliseconds.Length; i++)
+        {
+            yield return new LatencySampleRecord { Variant = series.Variant, Backend = series.Backend, Image = series.Images[i], Milliseconds = series.Milliseconds[i] };
+        }
+    }
+
+    /// <summary>Groups samples back into series, in first-seen (variant, backend) order.</summary>
+    public static List<LatencySeries> FromSamples(IEnumerable<LatencySampleRecord> records)
+    {
+        var order = new List<(string Variant, string Backend)>();
+        var images = new Dictionary<(string, string), List<string>>();
+        var ms = new Dictionary<(string, string), List<double>>();
+        foreach (var r in records)
+        {
+            var key = (r.Variant, r.Backend);
+            if (!images.TryGetValue(key, out var imageList))
+            {
+                images[key] = imageList = [];
+                ms[key] = [];
+                order.Add(key);
+            }
+            imageList.Add(r.Image);
+            ms[key].Add(r.Milliseconds);
+        }
+        var result = new List<LatencySeries>(order.Count);
+        foreach (var key in order) result.Add(new LatencySeries(key.Variant, key.Backend, images[key].ToArray(), ms[key].ToArray()));
+        return result;
+    }
+
+    private static Interval? Triple(double? estimate, double? lower, double? upper) =>
+        estimate is { } e && lower is { } l && upper is { } u ? new Interval(e, l, u) : null;
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text;
+using EvalHarness.IO;
+using EvalHarness.Metrics.Statistics;
+using EvalHarness.Reporting.Charts;
+
+namespace EvalHarness.Reporting;
+
+/// <summary>report.md: verdicts, the summary table, stage timings, the charts (relative links) and how to reproduce.</summary>
+public sealed class MarkdownReportExporter : IRunExporter
+{
+    public string FileName => ResultFiles.Report;
+
+    public void Export(RunResults run, string folder) =>
+        AtomicFile.WriteAllText(Path.Combine(folder, FileName), Render(run));
+
+    public static string Render(RunResults run)
+    {
+        var md = new StringBuilder();
+        md.Append("# EvalHarness results: ").Append(run.Suite).Append("\n\n");
+        if (run.Dataset.Length > 0) md.Append("Dataset: ").Append(run.Dataset).Append('\n');
+        if (run.IsSubset) md.Append("\n> **Subset AP**: only part of the set was evaluated; these AP values are not comparable with full-set numbers.\n");
+        if (run.Environment is { } env)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"\nMachine: {env.CpuModel}, {env.LogicalCores} logical cores, SIMD {(env.SimdWidthBits > 0 ? env.SimdWidthBits + "-bit" : "none")}, {env.DotNetVersion}, ONNX Runtime {env.OnnxRuntimeVersion}");
+            if (env.GpuName is not null) md.Append(", GPU ").Append(env.GpuName).Append(env.GpuDriver is null ? "" : $" (driver {env.GpuDriver})");
+            md.Append(".\n");
+        }
+
+        if (run.Verdicts.Count > 0)
+        {
+            md.Append("\n## Verdicts\n\n");
+            md.Append("Against `").Append(run.BaselineVariant).Append("`. Accuracy: supported when the hard ΔAP 95% interval lies above 0 and no setting's lies below; refuted when hard's lies below (or some lie below and none above). Speed: supported when the 95% interval of the median-latency ratio lies below 1, refuted above 1.\n\n");
+            md.Append("| variant | claim | backend | verdict | evidence |\n|---|---|---|---|---|\n");
+            foreach (var v in run.Verdicts)
+            {
+                md.Append("| ").Append(Cell(v.Variant)).Append(" | ").Append(v.Claim.Id()).Append(" | ").Append(Cell(v.Scope))
+                  .Append(" | **").Append(v.Outcome.Id()).Append("** | ").Append(Cell(v.Evidence)).Append(" |\n");
+            }
+        }
+
+        md.Append("\n## Summary\n\n");
+        md.Append("Latency: post-processing milliseconds per image. ΔAP and speed ratio are against `").Append(run.BaselineVariant).Append("` (same backend), with 95% paired-bootstrap intervals.\n\n");
+        md.Append("| variant | backend | status | AP easy | AP medium | AP hard | ΔAP hard | median ms | p90 ms | speed ratio |\n");
+        md.Append("|---|---|---|---:|---:|---:|---|---:|---:|---|\n");
+        foreach (var row in run.Rows)
+        {
+            md.Append("| ").Append(Cell(row.Variant)).Append(" | ").Append(Cell(row.Backend)).Append(" | ");
+            md.Append(row.IsOk ? "ok" : $"{row.Status.Id()}: {Cell(row.Reason ?? "")}");
+            md.Append(" | ").Append(F(row.Ap?.Easy, "0.0000")).Append(" | ").Append(F(row.Ap?.Medium, "0.0000")).Append(" | ").Append(F(row.Ap?.Hard, "0.0000"));
+            md.Append(" | ").Append(row.DeltaAp is { } d ? IntervalText(d.Hard, "+0.0000;-0.0000;0") : "");
+            md.Append(" | ").Append(F(row.Latency?.Median, "0.000")).Append(" | ").Append(F(row.Latency?.P90, "0.000"));
+            md.Append(" | ").Append(row.SpeedRatio is { } r ? IntervalText(r, "0.000") : "").Append(" |\n");
+        }
+
+        if (run.Rows.Any(r => HasStages(r.Stages)))
+        {
+            md.Append("\n## Stages (median ms per image)\n\n");
+            md.Append("| variant | backend | decode+preprocess | inference | dense decode | post-processing | gpu transfer | gpu kernel |\n");
+            md.Append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+            foreach (var row in run.Rows.Where(r => HasStages(r.Stages)))
+            {
+                var s = row.Stages;
+                md.Append("| ").Append(Cell(row.Variant)).Append(" | ").Append(Cell(row.Backend))
+                  .Append(" | ").Append(F(s.Decode, "0.000")).Append(" | ").Append(F(s.Inference, "0.000"))
+                  .Append(" | ").Append(F(s.DenseDecode, "0.000")).Append(" | ").Append(F(s.PostProcess, "0.000"))
+                  .Append(" | ").Append(F(s.GpuTransfer, "0.000")).Append(" | ").Append(F(s.GpuKernel, "0.000")).Append(" |\n");
+            }
+        }
+
+        var charts = ChartExporter.Plan(run);
+        if (charts.Count > 0)
+        {
+            md.Append("\n## Charts\n");
+            foreach (var chart in charts)
+            {
+                md.Append("\n").Append(chart.Caption).Append("\n\n![").Append(chart.Caption).Append("](").Append(chart.RelativePath).Append(")\n");
+            }
+        }
+
+        md.Append("\n## Reproduce\n\n```sh\n");
+        if (run.Environment?.GitCommit is { } commit) md.Append("git checkout ").Append(commit).Append('\n');
+        md.Append("./evalharness run --suite ").Append(run.SuiteJson is null ? run.Suite : "suite.json").Append('\n');
+        md.Append("./evalharness compare results/baseline/").Append(run.Suite).Append(" <new results folder>\n```\n");
+        md.Append("\nFiles: `summary.csv` (one row per variant × backend), `ap.csv`, `pr_curves.csv`, `latency_samples.csv`, `verdicts.csv`, `scaling.csv`, `env.json`, `suite.json`.\n");
+        return md.ToString();
+    }
+
+    private static bool HasStages(StageLatencies s) =>
+        s.Decode is not null || s.Inference is not null || s.DenseDecode is not null || s.PostProcess is not null || s.GpuTransfer is not null || s.GpuKernel is not null;
+
+    private static string F(double? value, string format) =>
+        value is { } v && double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "";
+
+    private static string IntervalText(Interval i, string format) =>
+        $"{i.Estimate.ToString(format, CultureInfo.InvariantCulture)} [{i.Lower.ToString(format, CultureInfo.InvariantCulture)}, {i.Upper.ToString(format, CultureInfo.InvariantCulture)}]";
+
+    private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
+}

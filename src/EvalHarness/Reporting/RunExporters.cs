@@ -1,0 +1,135 @@
+using EvalHarness.IO;
+using EvalHarness.Reporting.Charts;
+using EvalHarness.Reporting.Csv;
+
+namespace EvalHarness.Reporting;
+
+/// <summary>Writes one artefact of a run into its results folder (atomically).</summary>
+public interface IRunExporter
+{
+    /// <summary>The file (or, for charts, the first file) it writes, relative to the results folder.</summary>
+    string FileName { get; }
+
+    void Export(RunResults run, string folder);
+}
+
+/// <summary>The file names of a results folder: permanent ids that compare and baseline rely on.</summary>
+public static class ResultFiles
+{
+    public const string Summary = "summary.csv";
+    public const string Ap = "ap.csv";
+    public const string PrCurves = "pr_curves.csv";
+    public const string LatencySamples = "latency_samples.csv";
+    public const string Verdicts = "verdicts.csv";
+    public const string Scaling = "scaling.csv";
+    public const string Environment = "env.json";
+    public const string Suite = "suite.json";
+    public const string Report = "report.md";
+    public const string ChartsFolder = "charts";
+}
+
+public sealed class SummaryCsvExporter : IRunExporter
+{
+    public string FileName => ResultFiles.Summary;
+
+    public void Export(RunResults run, string folder) =>
+        CsvFiles.Write(Path.Combine(folder, FileName), run.Rows.Select(r => CsvMapping.ToSummary(run, r)));
+}
+
+public sealed class ApCsvExporter : IRunExporter
+{
+    public string FileName => ResultFiles.Ap;
+
+    public void Export(RunResults run, string folder) =>
+        CsvFiles.Write(Path.Combine(folder, FileName), run.Rows.SelectMany(CsvMapping.ToAp));
+}
+
+public sealed class PrCurvesCsvExporter : IRunExporter
+{
+    public string FileName => ResultFiles.PrCurves;
+
+    public void Export(RunResults run, string folder) =>
+        CsvFiles.Write(Path.Combine(folder, FileName), run.PrCurves.SelectMany(CsvMapping.ToPr));
+}
+
+public sealed class LatencySamplesCsvExporter : IRunExporter
+{
+    public string FileName => ResultFiles.LatencySamples;
+
+    public void Export(RunResults run, string folder) =>
+        CsvFiles.Write(Path.Combine(folder, FileName), run.LatencySamples.SelectMany(CsvMapping.ToSamples));
+}
+
+public sealed class VerdictsCsvExporter : IRunExporter
+{
+    public string FileName => ResultFiles.Verdicts;
+
+    public void Export(RunResults run, string folder) =>
+        CsvFiles.Write(Path.Combine(folder, FileName), run.Verdicts.Select(v => new VerdictRecord
+        {
+            Variant = v.Variant,
+            Claim = Metrics.Statistics.Verdicts.Id(v.Claim),
+            Scope = v.Scope,
+            Verdict = Metrics.Statistics.Verdicts.Id(v.Outcome),
+            Evidence = v.Evidence,
+        }));
+}
+
+public sealed class ScalingCsvExporter : IRunExporter
+{
+    public string FileName => ResultFiles.Scaling;
+
+    public void Export(RunResults run, string folder) =>
+        CsvFiles.Write(Path.Combine(folder, FileName), run.Scaling.Select(p => new ScalingRecord
+        {
+            Variant = p.Variant,
+            Backend = p.Backend,
+            Candidates = p.Candidates,
+            MedianMs = p.MedianMilliseconds,
+        }));
+}
+
+public sealed class EnvironmentJsonExporter : IRunExporter
+{
+    public string FileName => ResultFiles.Environment;
+
+    public void Export(RunResults run, string folder)
+    {
+        if (run.Environment is { } env) AtomicFile.WriteAllText(Path.Combine(folder, FileName), EnvironmentJson.Serialize(env) + "\n");
+    }
+}
+
+public sealed class SuiteJsonExporter : IRunExporter
+{
+    public string FileName => ResultFiles.Suite;
+
+    public void Export(RunResults run, string folder)
+    {
+        if (run.SuiteJson is { } json) AtomicFile.WriteAllText(Path.Combine(folder, FileName), json.EndsWith('\n') ? json : json + "\n");
+    }
+}
+
+/// <summary>The standard set, in the order they run (charts before report.md, which links them).</summary>
+public static class RunExporters
+{
+    public static IReadOnlyList<IRunExporter> Default { get; } =
+    [
+        new SummaryCsvExporter(),
+        new ApCsvExporter(),
+        new PrCurvesCsvExporter(),
+        new LatencySamplesCsvExporter(),
+        new VerdictsCsvExporter(),
+        new ScalingCsvExporter(),
+        new EnvironmentJsonExporter(),
+        new SuiteJsonExporter(),
+        new ChartExporter(),
+        new MarkdownReportExporter(),
+    ];
+
+    /// <summary>Writes every standard artefact of <paramref name="run"/> into <paramref name="folder"/>.</summary>
+    public static void WriteAll(RunResults run, string folder, IReadOnlyList<IRunExporter>? exporters = null)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var exporter in exporters ?? Default) exporter.Export(run, folder);
+    }
+}

@@ -1,0 +1,101 @@
+using EvalHarness.PostProcessing;
+
+namespace EvalHarness.Suites;
+
+/// <summary>
+/// A benchmark suite, validated: what to evaluate, with which detector, which variants on which
+/// backends, how often, and where to write. Load with <see cref="SuiteLoader"/>; the JSON form is
+/// documented on <see cref="SuiteDocument"/>.
+/// </summary>
+public sealed record Suite
+{
+    public required string Name { get; init; }
+
+    /// <summary>Where the suite came from ("built-in quick" or a file path), for messages.</summary>
+    public required string Source { get; init; }
+
+    public required DatasetSpec Dataset { get; init; }
+
+    /// <summary>The detector; null for a synthetic dataset, whose candidate maps need none.</summary>
+    public DetectorSpec? Detector { get; init; }
+
+    public required IReadOnlyList<VariantSpec> Variants { get; init; }
+    public required IReadOnlyList<BackendRequest> Backends { get; init; }
+
+    /// <summary>Timed repetitions of every variant × backend over every image.</summary>
+    public int Repeats { get; init; } = 5;
+
+    /// <summary>Untimed passes before timing (JIT, caches, GPU kernel loading).</summary>
+    public int Warmup { get; init; } = 1;
+
+    public int BootstrapResamples { get; init; } = 1000;
+    public ulong BootstrapSeed { get; init; } = Metrics.Statistics.BootstrapOptions.DefaultSeed;
+
+    /// <summary>Results folder, relative to the repository root unless absolute.</summary>
+    public required string Output { get; init; }
+
+    public ShardSpec? Shard { get; init; }
+
+    /// <summary>The label each variant gets in the results: its name, or its canonical spec when two variants share a name.</summary>
+    public IReadOnlyList<string> VariantLabels()
+    {
+        var labels = new List<string>(Variants.Count);
+        foreach (var v in Variants)
+        {
+            var shared = 0;
+            foreach (var other in Variants)
+            {
+                if (other.Kind == v.Kind) shared++;
+            }
+            labels.Add(shared > 1 ? v.ToString() : v.Name);
+        }
+        return labels;
+    }
+}
+
+public enum DatasetKind
+{
+    Synthetic,
+    WiderFace,
+}
+
+/// <summary>
+/// The images: <c>synthetic</c> (seeded candidate maps: <see cref="Seed"/>, <see cref="Images"/>)
+/// or <c>widerface</c> (<see cref="Split"/>, optional <see cref="Root"/> — else WIDERFACE_ROOT —,
+/// optional <see cref="Events"/> and <see cref="MaxImages"/> to run a subset).
+/// </summary>
+public sealed record DatasetSpec
+{
+    public required DatasetKind Kind { get; init; }
+    public ulong Seed { get; init; }
+    public int Images { get; init; }
+    public string Split { get; init; } = "val";
+    public string? Root { get; init; }
+    public IReadOnlyList<string>? Events { get; init; }
+    public int? MaxImages { get; init; }
+
+    public override string ToString() => Kind == DatasetKind.Synthetic
+        ? $"synthetic (seed {Seed}, {Images} images)"
+        : $"WIDER FACE {Split}{(Events is { Count: > 0 } ? $" ({Events.Count} events)" : "")}{(MaxImages is { } m ? $", at most {m} images" : "")}";
+}
+
+/// <summary>The detector: model id, how images are fed (<c>resize</c> or <c>tiles</c>), tile geometry.</summary>
+public sealed record DetectorSpec
+{
+    public string Model { get; init; } = "blazeface-back";
+    public string Mode { get; init; } = "tiles";
+    public int? TileSize { get; init; }
+    public int? TileOverlap { get; init; }
+}
+
+/// <summary>A backend to run; an optional one (written <c>gpu?</c>) becomes "n/a" rows when its device is absent instead of failing the run.</summary>
+public sealed record BackendRequest(string Name, bool Optional)
+{
+    public override string ToString() => Optional ? Name + "?" : Name;
+}
+
+/// <summary>Shard <see cref="Index"/> of <see cref="Count"/>, 1-based as written (<c>"2/4"</c>).</summary>
+public sealed record ShardSpec(int Index, int Count)
+{
+    public override string ToString() => $"{Index}/{Count}";
+}

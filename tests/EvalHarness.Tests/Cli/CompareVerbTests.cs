@@ -1,0 +1,70 @@
+using System.CommandLine;
+using EvalHarness.Cli;
+using EvalHarness.Reporting;
+using EvalHarness.Tests.Reporting;
+
+namespace EvalHarness.Tests.Cli;
+
+public class CompareVerbTests
+{
+    private static Task<int> Run(params string[] args)
+    {
+        var root = new RootCommand("test");
+        foreach (var verb in Verbs.All()) root.Subcommands.Add(verb);
+        return CliRunner.InvokeAsync(root, args);
+    }
+
+    private static string WriteRun(RunResults run)
+    {
+        var folder = FakeRuns.TempFolder();
+        RunExporters.WriteAll(run, folder, [new SummaryCsvExporter(), new LatencySamplesCsvExporter()]);
+        return folder;
+    }
+
+    [Fact]
+    public async Task Exits_0_when_nothing_regressed_and_writes_compare_files_into_current()
+    {
+        var baseline = WriteRun(FakeRuns.Create(seed: 1));
+        var current = WriteRun(FakeRuns.Create(seed: 2, machineFactor: 1.3));
+        Assert.Equal(0, await Run("compare", baseline, current));
+        Assert.True(File.Exists(Path.Combine(current, "compare.md")));
+        Assert.True(File.Exists(Path.Combine(current, "compare.csv")));
+    }
+
+    [Fact]
+    public async Task Exits_1_on_a_regression_and_honours_out()
+    {
+        var baseline = WriteRun(FakeRuns.Create(seed: 1));
+        var current = WriteRun(FakeRuns.Create(seed: 2, slowdown: new Dictionary<string, double> { ["gc"] = 1.3 }));
+        var outDir = FakeRuns.TempFolder();
+        Assert.Equal(1, await Run("compare", baseline, current, "--out", outDir));
+        Assert.True(File.Exists(Path.Combine(outDir, "compare.md")));
+        // a looser threshold lets the same slowdown pass
+        Assert.Equal(0, await Run("compare", baseline, current, "--latency-threshold", "0.5"));
+    }
+
+    [Fact]
+    public async Task Exits_2_on_unusable_input()
+    {
+        var good = WriteRun(FakeRuns.Create());
+        var otherSuite = WriteRun(FakeRuns.Create(suite: "widerface-val"));
+        Assert.Equal(2, await Run("compare", good, otherSuite));
+
+        var broken = FakeRuns.TempFolder();
+        File.WriteAllText(Path.Combine(broken, "summary.csv"), "suite,variant,backend\nquick,nms,scalar\n");
+        Assert.Equal(2, await Run("compare", good, broken));
+        Assert.Equal(2, await Run("compare", good, Path.Combine(broken, "does-not-exist")));
+        Assert.Equal(2, await Run("compare", good, good, "--alpha", "2"));
+    }
+
+    [Fact]
+    public async Task Baseline_update_requires_a_reason_and_logs_it()
+    {
+        var run = WriteRun(FakeRuns.Create());
+        var root = FakeRuns.TempFolder();
+        Assert.NotEqual(0, await Run("baseline", "update", run, "--baseline-dir", root));
+        Assert.Equal(0, await Run("baseline", "update", run, "--baseline-dir", root, "--reason", "initial"));
+        Assert.Contains("Reason: initial", File.ReadAllText(Path.Combine(root, "BASELINE.md")));
+        Assert.Equal(0, await Run("compare", Path.Combine(root, "quick"), run));
+    }
+}

@@ -1,0 +1,166 @@
+using EvalHarness.Metrics.Statistics;
+
+namespace EvalHarness.Tests.Metrics.Statistics;
+
+public class SplitMix64Tests
+{
+    [Fact]
+    public void Reproduces_the_published_reference_sequence()
+    {
+        // Vigna's splitmix64.c with seed 1234567 (also reproduced by a 10-line Python transcription).
+        var rng = new SplitMix64(1234567);
+        ulong[] expected = [6457827717110365317, 3203168211198807973, 9817491932198370423, 4593380528125082431, 16408922859458223821];
+        foreach (var e in expected) Assert.Equal(e, rng.NextUInt64());
+    }
+
+    [Fact]
+    public void NextInt_is_roughly_uniform()
+    {
+        var rng = new SplitMix64(7);
+        var counts = new int[6];
+        const int draws = 60_000;
+        for (var i = 0; i < draws; i++) counts[rng.NextInt(6)]++;
+        // chi-square with 5 degrees of freedom; 20.5 is the 0.999 quantile.
+        double chi = 0;
+        foreach (var c in counts) chi += (c - draws / 6.0) * (c - draws / 6.0) / (draws / 6.0);
+        Assert.True(chi < 20.5, $"chi-square {chi}");
+    }
+}
+
+public class BootstrapTests
+{
+    [Fact]
+    public void Constant_sample_gives_a_zero_width_interval()
+    {
+        var sample = Enumerable.Repeat(3.25, 40).ToArray();
+        var i = Bootstrap.MedianInterval(sample);
+        Assert.Equal(new Interval(3.25, 3.25, 3.25), i);
+    }
+
+    [Fact]
+    public void Same_seed_same_interval_other_seed_other_interval()
+    {
+        var rng = new SplitMix64(99);
+        var sample = Enumerable.Range(0, 101).Select(_ => rng.NextDouble()).ToArray();
+        var a = Bootstrap.MedianInterval(sample, new BootstrapOptions { Seed = 1 });
+        var b = Bootstrap.MedianInterval(sample, new BootstrapOptions { Seed = 1 });
+        var c = Bootstrap.MedianInterval(sample, new BootstrapOptions { Seed = 2 });
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void Median_interval_of_a_symmetric_sample_contains_the_estimate_and_matches_theory()
+    {
+        // 0..200 uniform grid: median 100. Asymptotic sd of the sample median of U(0,200) with n=201 is
+        // 1/(2 f sqrt n) = 200/(2 sqrt 201) ≈ 7.05, so the 95% interval is about ±13.8 wide on each side.
+        var sample = Enumerable.Range(0, 201).Select(i => (double)i).ToArray();
+        var i = Bootstrap.MedianInterval(sample);
+        Assert.Equal(100, i.Estimate);
+        Assert.True(i.Contains(100));
+        Assert.InRange(i.Upper - 100, 9, 19);
+        Assert.InRange(100 - i.Lower, 9, 19);
+    }
+
+    [Fact]
+    public void Two_point_sample_hits_every_possible_median()
+    {
+        // For {0, 1} the resampled median is 0, 0.5 or 1 with probabilities 1/4, 1/2, 1/4, so the
+        // 2.5% and 97.5% quantiles are 0 and 1 and about half of the draws are mixed.
+        var i = Bootstrap.MedianInterval([0.0, 1.0]);
+        Assert.Equal(0.5, i.Estimate);
+        Assert.Equal(0, i.Lower);
+        Assert.Equal(1, i.Upper);
+
+        var rng = new SplitMix64(5);
+        var weights = new int[2];
+        var mixed = 0;
+        for (var b = 0; b < 4000; b++)
+        {
+            Bootstrap.DrawWeights(ref rng, weights);
+            Assert.Equal(2, weights[0] + weights[1]);
+            if (weights[0] == 1) mixed++;
+        }
+        Assert.InRange(mixed, 1800, 2200);
+    }
+
+    [Fact]
+    public void Paired_difference_of_weighted_means_matches_the_normal_theory_width()
+    {
+        // metricA − metricB = weighted mean of d_i = a_i − b_i. With d ~ N(0.1, 1), n = 400 the 95%
+        // interval is ≈ mean(d) ± 1.96·sd(d)/sqrt(n): half-width ≈ 0.098.
+        var rng = new SplitMix64(11);
+        const int n = 400;
+        var a = new double[n];
+        var b = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            b[i] = 5 * rng.NextDouble(); // shared image difficulty, cancels in the pairing
+            a[i] = b[i] + 0.1 + Gaussian(ref rng);
+        }
+        var interval = Bootstrap.PairedDifference(n, w => WeightedMean(a, w), w => WeightedMean(b, w));
+        var d = a.Zip(b, (x, y) => x - y).ToArray();
+        var mean = d.Average();
+        var sd = Math.Sqrt(d.Sum(v => (v - mean) * (v - mean)) / (n - 1));
+        var half = 1.96 * sd / Math.Sqrt(n);
+        Assert.Equal(mean, interval.Estimate, 10);
+        Assert.InRange(interval.Upper - interval.Lower, 2 * half * 0.85, 2 * half * 1.15);
+        Assert.True(interval.Contains(mean));
+    }
+
+    [Fact]
+    public void Paired_statistic_sees_all_ones_for_the_estimate_and_n_draws_per_resample()
+    {
+        var sums = new List<int>();
+        var first = true;
+        Bootstrap.Paired(17, w =>
+        {
+            var s = 0;
+            foreach (var x in w) s += x;
+            sums.Add(s);
+            if (first) Assert.All(w.ToArray(), x => Assert.Equal(1, x));
+            first = false;
+            return s;
+        }, new BootstrapOptions { Resamples = 50 });
+        Assert.Equal(51, sums.Count);
+        Assert.All(sums, s => Assert.Equal(17, s));
+    }
+
+    [Fact]
+    public void Median_ratio_of_a_uniform_slowdown_is_that_factor()
+    {
+        var rng = new SplitMix64(3);
+        var b = Enumerable.Range(0, 60).Select(_ => 1 + rng.NextDouble()).ToArray();
+        var a = b.Select(x => x * 1.3).ToArray();
+        var r = Bootstrap.MedianRatio(a, b);
+        Assert.Equal(1.3, r.Estimate, 12);
+        // every resample keeps the pairs, so every resampled ratio is exactly 1.3 (up to rounding)
+        Assert.Equal(1.3, r.Lower, 9);
+        Assert.Equal(1.3, r.Upper, 9);
+    }
+
+    [Fact]
+    public void Median_ratio_rejects_unpaired_samples()
+    {
+        Assert.Throws<ArgumentException>(() => Bootstrap.MedianRatio([1.0, 2.0], [1.0]));
+    }
+
+    private static double WeightedMean(double[] values, ReadOnlySpan<int> w)
+    {
+        double s = 0;
+        long n = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            s += w[i] * values[i];
+            n += w[i];
+        }
+        return s / n;
+    }
+
+    private static double Gaussian(ref SplitMix64 rng)
+    {
+        var u1 = 1.0 - rng.NextDouble();
+        var u2 = rng.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+}

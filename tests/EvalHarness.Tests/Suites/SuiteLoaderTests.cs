@@ -1,0 +1,164 @@
+using CsCheck;
+using EvalHarness.IO;
+using EvalHarness.PostProcessing;
+using EvalHarness.Suites;
+
+namespace EvalHarness.Tests.Suites;
+
+public class SuiteLoaderTests
+{
+    [Fact]
+    public void Built_in_suites_load_and_cover_every_variant()
+    {
+        Assert.Equal(["quick", "widerface-val"], SuiteLoader.BuiltInNames);
+        foreach (var name in SuiteLoader.BuiltInNames)
+        {
+            var suite = SuiteLoader.Load(name);
+            Assert.Equal(name, suite.Name);
+            Assert.Equal(VariantRegistry.Defaults(), suite.Variants);
+            Assert.Contains(new BackendRequest("scalar", false), suite.Backends);
+            Assert.Contains(new BackendRequest("gpu", true), suite.Backends);
+        }
+        var quick = SuiteLoader.Load("quick");
+        Assert.Equal(DatasetKind.Synthetic, quick.Dataset.Kind);
+        Assert.Null(quick.Detector);
+        var wider = SuiteLoader.Load("widerface-val");
+        Assert.Equal(DatasetKind.WiderFace, wider.Dataset.Kind);
+        Assert.Equal("tiles", wider.Detector!.Mode);
+    }
+
+    [Fact]
+    public void Resolved_json_round_trips()
+    {
+        var suite = SuiteLoader.Load("widerface-val");
+        var again = SuiteLoader.Parse(SuiteLoader.ToJson(suite), "suite.json");
+        Assert.Equal(suite.Variants, again.Variants);
+        Assert.Equal(suite.Backends, again.Backends);
+        Assert.Equal(suite.Dataset with { Events = null }, again.Dataset with { Events = null });
+        Assert.Equal(suite.Detector, again.Detector);
+        Assert.Equal((suite.Repeats, suite.Warmup, suite.BootstrapResamples, suite.BootstrapSeed, suite.Output), (again.Repeats, again.Warmup, again.BootstrapResamples, again.BootstrapSeed, again.Output));
+    }
+
+    [Fact]
+    public void Loads_a_file_and_names_it_in_errors()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"suite-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, """{ "name": "mine", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms", "gc(r=2)"], "backends": ["simd"], "shard": "2/3" }""");
+        var suite = SuiteLoader.Load(path);
+        Assert.Equal(new ShardSpec(2, 3), suite.Shard);
+        Assert.Equal(2, suite.Variants[1].Radius);
+        Assert.Equal(Path.Combine("results", "mine"), suite.Output);
+
+        File.WriteAllText(path, """{ "name": "mine", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nmz"], "backends": ["simd"] }""");
+        var ex = Assert.Throws<UsageException>(() => SuiteLoader.Load(path));
+        Assert.Contains(path, ex.Message);
+        Assert.Contains("unknown variant 'nmz'", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("""{ "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"] }""", "'name' is required")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["cuda"] }""", "unknown backend 'cuda'")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 0 }, "variants": ["nms"], "backends": ["simd"] }""", "needs 'images' > 0")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "coco" }, "variants": ["nms"], "backends": ["simd"] }""", "dataset kind must be")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "variants": ["nms"], "backends": ["simd"] }""", "needs a 'detector'")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": [], "backends": ["simd"] }""", "at least one variant")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms", "nms"], "backends": ["simd"] }""", "listed twice")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "repeats": 0 }""", "repeats must be at least 1")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "bootstrapResamples": 10 }""", "bootstrapResamples")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "shard": "5/4" }""", "shard '5/4'")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detector": { "mode": "zoom" }, "variants": ["nms"], "backends": ["simd"] }""", "detector mode 'zoom'")]
+    public void Rejects_bad_suites_with_a_clear_message(string json, string expected)
+    {
+        var ex = Assert.Throws<UsageException>(() => SuiteLoader.Parse(json, "test.json"));
+        Assert.Contains("suite test.json", ex.Message);
+        Assert.Contains(expected, ex.Message);
+    }
+
+    [Fact]
+    public void Unknown_keys_and_broken_json_are_format_errors()
+    {
+        var ex = Assert.Throws<DataFormatException>(() => SuiteLoader.Parse("""{ "name": "x", "repeat": 3 }""", "typo.json"));
+        Assert.Contains("typo.json", ex.Message);
+        Assert.Throws<DataFormatException>(() => SuiteLoader.Parse("{ \"name\": ", "broken.json"));
+    }
+
+    [Fact]
+    public void Unknown_suite_name_lists_the_built_in_ones()
+    {
+        var ex = Assert.Throws<UsageException>(() => SuiteLoader.Load("nope"));
+        Assert.Contains("quick, widerface-val", ex.Message);
+    }
+
+    [Fact]
+    public void Variant_labels_are_names_unless_a_name_repeats()
+    {
+        var suite = SuiteLoader.Parse("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms", "gc(r=1)", "gc(r=2)"], "backends": ["simd"] }""", "t");
+        Assert.Equal(["nms", "gc(score=0.02,r=1,k=2)", "gc(score=0.02,r=2,k=2)"], suite.VariantLabels());
+    }
+}
+
+public class ShardPlanTests
+{
+    [Fact]
+    public void Shards_tile_the_images_exactly_once()
+    {
+        Gen.Select(Gen.Int[0, 500], Gen.Int[1, 12]).Sample(t =>
+        {
+            var (images, n) = t;
+            var seen = new int[images];
+            for (var i = 1; i <= n; i++)
+            {
+                var part = ShardPlan.Select(images, i, n);
+                Assert.True(part.Length <= (images + n - 1) / n);
+                for (var k = 1; k < part.Length; k++) Assert.True(part[k] > part[k - 1]);
+                foreach (var index in part) seen[index]++;
+            }
+            Assert.All(seen, c => Assert.Equal(1, c));
+        });
+    }
+
+    [Fact]
+    public void Round_robin_by_index()
+    {
+        Assert.Equal([1, 4, 7], ShardPlan.Select(9, 2, 3));
+        Assert.Equal([0, 3], ShardPlan.Select(5, 1, 3));
+        Assert.Empty(ShardPlan.Select(1, 2, 2));
+        Assert.Throws<UsageException>(() => ShardPlan.Select(5, 0, 3));
+    }
+
+    private static ShardPartial Partial(int index, int n, int total, string suite = "quick")
+    {
+        var images = ShardPlan.Select(total, index, n)
+            .Select(i => new ImagePartial(i, "0--Parade", $"img_{i}", [new ImageRunPartial("nms", "scalar", "ok", null, "ab", [1.0 + i, 1.1 + i], ["1 2 3 4 0.9"])]))
+            .ToList();
+        return new ShardPartial(suite, $"{index}/{n}", total, images);
+    }
+
+    [Fact]
+    public void Merge_restores_the_original_order_through_files()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"shards-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        var files = new List<string>();
+        for (var i = 3; i >= 1; i--)
+        {
+            var path = Path.Combine(dir, ShardPartial.FileName(new ShardSpec(i, 3)));
+            ShardMerge.Write(Partial(i, 3, 10), path);
+            files.Add(path);
+        }
+        var merged = ShardMerge.Merge(files.Select(ShardMerge.Read).ToList());
+        Assert.Equal(Enumerable.Range(0, 10), merged.Select(m => m.Index));
+        Assert.Equal([4.0, 4.1], merged[3].Runs[0].LatencyMs);
+        Assert.Equal("1 2 3 4 0.9", merged[9].Runs[0].PredictionLines![0]);
+    }
+
+    [Fact]
+    public void Merge_rejects_missing_duplicate_foreign_and_unfinished_shards()
+    {
+        Assert.Contains("2/3 is missing", Assert.Throws<UsageException>(() => ShardMerge.Merge([Partial(1, 3, 10), Partial(3, 3, 10)])).Message);
+        Assert.Contains("given twice", Assert.Throws<UsageException>(() => ShardMerge.Merge([Partial(1, 2, 10), Partial(1, 2, 10), Partial(2, 2, 10)])).Message);
+        Assert.Contains("suite", Assert.Throws<UsageException>(() => ShardMerge.Merge([Partial(1, 2, 10), Partial(2, 2, 10, "other")])).Message);
+        var unfinished = Partial(2, 2, 10) with { Images = Partial(2, 2, 10).Images.Take(3).ToList() };
+        Assert.Contains("did not finish", Assert.Throws<UsageException>(() => ShardMerge.Merge([Partial(1, 2, 10), unfinished])).Message);
+    }
+}
