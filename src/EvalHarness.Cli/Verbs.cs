@@ -12,6 +12,7 @@ internal static class Verbs
         yield return EvaluateVerb.Create();
         yield return CompareVerb.Create();
         yield return BaselineVerb.Create();
+        yield return PostprocessVerb.Create();
         yield break;
     }
 }
