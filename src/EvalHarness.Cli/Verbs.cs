@@ -8,6 +8,6 @@ internal static class Verbs
     public static IEnumerable<Command> All()
     {
         // one line per verb (keep sorted by workflow: data, detect, post-process, run, compare)
-        yield break;
+        yield return DetectVerb.Create();
     }
 }

@@ -79,6 +79,8 @@ public sealed class OnnxDetector : IDisposable
             GraphOptimizationLevel = options.OptimizationLevel,
             IntraOpNumThreads = Math.Max(0, options.IntraOpThreads),
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            // the Barracuda exports carry unused initialisers; ORT's warnings about them are noise
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         if (options.Provider == ExecutionProvider.Cuda)
         {
