@@ -67,6 +67,10 @@ internal static class DetectVerb
         var summary = DetectJob.Run(options, progress, w => Console.Error.WriteLine($"warning: {w}"), cancellationToken);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{summary.Images} images: {summary.CacheHits} from the cache, {summary.Computed} computed, {summary.Warnings.Count} cache warnings; {summary.Candidates / Math.Max(1, summary.Images)} candidates per image; {summary.Elapsed.TotalSeconds:F1} s"));
+        if (summary.Computed > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"latency per computed image (load + detect): median {summary.LatencyMedianMs:F1} ms, p90 {summary.LatencyP90Ms:F1} ms"));
+        }
         Console.WriteLine($"cache: {Path.GetFullPath(options.CacheDirectory)}");
         if (predictions is not null) Console.WriteLine($"predictions ({options.Variant}): {summary.PredictionFiles} files in {Path.GetFullPath(predictions)}");
         return ExitCodes.Success;

@@ -24,7 +24,10 @@ public sealed record DetectJobOptions
 
 public sealed record DetectProgress(int Done, int Total, string ImageKey);
 
-public sealed record DetectSummary(int Images, int CacheHits, int Computed, IReadOnlyList<CacheWarning> Warnings, long Candidates, TimeSpan Elapsed, int PredictionFiles);
+/// <summary>What a detect run did; the latencies are end-to-end per computed image (decode, resize, every inference, stitching), cache hits excluded.</summary>
+public sealed record DetectSummary(
+    int Images, int CacheHits, int Computed, IReadOnlyList<CacheWarning> Warnings, long Candidates, TimeSpan Elapsed, int PredictionFiles,
+    double LatencyMedianMs, double LatencyP90Ms);
 
 /// <summary>Runs a candidate source over every image through the cache and optionally writes predictions.</summary>
 public static class DetectJob
@@ -41,11 +44,15 @@ public static class DetectJob
         var stopwatch = Stopwatch.StartNew();
         long candidates = 0;
         var files = 0;
+        var latencies = new List<double>();
         var images = cached.Images;
         for (var i = 0; i < images.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var computedBefore = cached.Computed;
+            var start = Stopwatch.GetTimestamp();
             cached.Load(i, map, cancellationToken);
+            if (cached.Computed > computedBefore) latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             candidates += map.Count;
             if (options.PredictionsDirectory is not null)
             {
@@ -56,7 +63,19 @@ public static class DetectJob
             }
             progress?.Report(new DetectProgress(i + 1, images.Count, images[i].ImageKey));
         }
-        return new DetectSummary(images.Count, cached.Hits, cached.Computed, cached.Warnings, candidates, stopwatch.Elapsed, files);
+        latencies.Sort();
+        return new DetectSummary(images.Count, cached.Hits, cached.Computed, cached.Warnings, candidates, stopwatch.Elapsed, files,
+            Percentile(latencies, 0.5), Percentile(latencies, 0.9));
+    }
+
+    /// <summary>Linear interpolation between closest ranks (numpy's default) of a sorted list; NaN when empty.</summary>
+    internal static double Percentile(List<double> sorted, double q)
+    {
+        if (sorted.Count == 0) return double.NaN;
+        var pos = q * (sorted.Count - 1);
+        var lo = (int)Math.Floor(pos);
+        var hi = Math.Min(lo + 1, sorted.Count - 1);
+        return sorted[lo] + ((pos - lo) * (sorted[hi] - sorted[lo]));
     }
 
     /// <summary>WIDER FACE submission layout: <c>DIR/&lt;event&gt;/&lt;key&gt;.txt</c> with the key, the count, then <c>x y w h score</c> lines.</summary>
