@@ -14,5 +14,6 @@ internal static class Verbs
         yield return BaselineVerb.Create();
         yield return PostprocessVerb.Create();
         yield break;
+        yield return DetectVerb.Create();
     }
 }

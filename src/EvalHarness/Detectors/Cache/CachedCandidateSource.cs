@@ -1,0 +1,84 @@
+using EvalHarness.Datasets;
+using EvalHarness.PostProcessing;
+
+namespace EvalHarness.Detectors.Cache;
+
+/// <summary>
+/// Wraps a candidate source with a <see cref="CandidateCache"/>: a valid entry is replayed, a
+/// missing one is computed by the inner source and written, and an unusable one (corrupt,
+/// truncated, other version or parameters) is reported through <c>onWarning</c> and
+/// <see cref="Warnings"/>, then recomputed and overwritten; it is never used.
+/// </summary>
+public sealed class CachedCandidateSource : ICandidateSource
+{
+    private readonly ICandidateSource _inner;
+    private readonly Action<CacheWarning>? _onWarning;
+    private readonly List<CacheWarning> _warnings = [];
+    private int _hits;
+    private int _computed;
+
+    public CachedCandidateSource(ICandidateSource inner, string directory, Action<CacheWarning>? onWarning = null, bool ownsInner = true)
+    {
+        _inner = inner;
+        _onWarning = onWarning;
+        OwnsInner = ownsInner;
+        Cache = new CandidateCache(directory, inner.Describe());
+        var details = new Dictionary<string, string> { ["images"] = inner.Images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (inner is OnnxCandidateSource onnx)
+        {
+            details["modelSha256"] = onnx.Model.Sha256;
+            details["model"] = onnx.Model.ModelPath;
+            details["decoder"] = onnx.Model.Decoder.Describe();
+        }
+        var problem = Cache.WriteManifest(details);
+        if (problem is not null) Report(new CacheWarning(Path.Combine(Cache.Directory, CandidateCache.ManifestFileName), problem));
+    }
+
+    public CandidateCache Cache { get; }
+    public bool OwnsInner { get; }
+    public int Hits => _hits;
+    public int Computed => _computed;
+
+    public IReadOnlyList<CacheWarning> Warnings
+    {
+        get
+        {
+            lock (_warnings) return _warnings.ToArray();
+        }
+    }
+
+    public string Describe() => _inner.Describe();
+    public IReadOnlyList<ImageRef> Images => _inner.Images;
+    public GroundTruth GroundTruth => _inner.GroundTruth;
+
+    public void Load(int index, CandidateMap map, CancellationToken cancellationToken = default)
+    {
+        var image = _inner.Images[index];
+        switch (Cache.TryRead(image.Event, image.ImageKey, map, out var problem))
+        {
+            case CacheLookup.Hit:
+                Interlocked.Increment(ref _hits);
+                return;
+            case CacheLookup.Invalid:
+                Report(new CacheWarning(Cache.EntryPath(image.Event, image.ImageKey), problem + "; recomputing"));
+                break;
+        }
+        _inner.Load(index, map, cancellationToken);
+        // the entry is keyed by the image list, whatever the inner source wrote into the map
+        map.Event = image.Event;
+        map.ImageKey = image.ImageKey;
+        Cache.Write(map);
+        Interlocked.Increment(ref _computed);
+    }
+
+    private void Report(CacheWarning warning)
+    {
+        lock (_warnings) _warnings.Add(warning);
+        _onWarning?.Invoke(warning);
+    }
+
+    public void Dispose()
+    {
+        if (OwnsInner) _inner.Dispose();
+    }
+}

@@ -1,0 +1,85 @@
+using EvalHarness.Datasets;
+using EvalHarness.Detectors.Decoders;
+using EvalHarness.Detectors.Input;
+using EvalHarness.PostProcessing;
+
+namespace EvalHarness.Detectors;
+
+/// <summary>
+/// Candidates from running a real ONNX detector over dataset images. The images and ground truth
+/// come from the caller (the dataset loader); the session is created on the first
+/// <see cref="Load"/> so a fully cached run never touches ONNX Runtime. <see cref="Load"/> is
+/// serialised: ONNX Runtime parallelises inside one inference (intra-op threads).
+/// </summary>
+public sealed class OnnxCandidateSource : ICandidateSource
+{
+    private readonly DetectorModel _model;
+    private readonly OnnxSessionOptions _sessionOptions;
+    private readonly FrontEndOptions _frontEndOptions;
+    private readonly object _gate = new();
+    private OnnxDetector? _detector;
+    private DetectorFrontEnd? _frontEnd;
+
+    public OnnxCandidateSource(
+        IReadOnlyList<ImageRef> images,
+        GroundTruth groundTruth,
+        DetectorModel model,
+        FrontEndOptions? frontEnd = null,
+        OnnxSessionOptions? session = null)
+    {
+        if (groundTruth.Images.Count != images.Count) throw new ArgumentException($"ground truth has {groundTruth.Images.Count} images, the image list {images.Count}", nameof(groundTruth));
+        Images = images;
+        GroundTruth = groundTruth;
+        _model = model;
+        _frontEndOptions = frontEnd ?? new FrontEndOptions();
+        _sessionOptions = session ?? new OnnxSessionOptions();
+        // validate the tile stride and scales now, not at the first image
+        var largest = model.Decoder.LargestStride();
+        if (_frontEndOptions.TileStride is { } stride) TileLayout.ValidateStride(stride, model.Decoder.Input.Width, model.Decoder.Input.Height, largest);
+    }
+
+    public IReadOnlyList<ImageRef> Images { get; }
+    public GroundTruth GroundTruth { get; }
+    public DetectorModel Model => _model;
+
+    /// <summary>Model file hash, decoder and front-end parameters: everything that changes the candidates.</summary>
+    public string Describe()
+    {
+        var largest = _model.Decoder.LargestStride();
+        var stride = _frontEndOptions.TileStride ?? TileLayout.DefaultStride(_model.Decoder.Input.Width, _model.Decoder.Input.Height, largest);
+        var mode = _frontEndOptions.Mode switch
+        {
+            InputMode.Letterbox => "letterbox(bilinear,pad=centre)",
+            InputMode.Tiles => $"tiles(stride={stride})",
+            _ => $"pyramid(stride={stride},scales=[{string.Join(",", _frontEndOptions.PyramidScales.Select(s => s.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}])",
+        };
+        return $"onnx(model={Path.GetFileName(_model.ModelPath)},sha256={_model.Sha256},decoder={_model.Decoder.Describe()},mode={mode},maxPixels={_frontEndOptions.Image.MaxPixels})";
+    }
+
+    public void Load(int index, CandidateMap map, CancellationToken cancellationToken = default)
+    {
+        var image = Images[index];
+        if (image.Path is null) throw new IO.DataFormatException($"{image.Event}/{image.ImageKey}", 0, "image has no file path");
+        lock (_gate)
+        {
+            if (_frontEnd is null)
+            {
+                _detector = new OnnxDetector(_model, _sessionOptions);
+                _frontEnd = new DetectorFrontEnd(_detector, _frontEndOptions);
+            }
+            _frontEnd.Detect(image.Path, map, cancellationToken);
+        }
+        map.Event = image.Event;
+        map.ImageKey = image.ImageKey;
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _detector?.Dispose();
+            _detector = null;
+            _frontEnd = null;
+        }
+    }
+}
