@@ -1,0 +1,29 @@
+namespace EvalHarness.PostProcessing;
+
+/// <summary><c>peak3x3</c>, the oracle: cells with S ≥ τs that pass the 8-neighbour peak test, emitted in flat order.</summary>
+internal static class PeakScalar
+{
+    public static void Run(CandidateMap map, float scoreThreshold, ScalarWorkspace ws, DetectionList output)
+    {
+        output.Clear();
+        foreach (var level in map.Levels)
+        {
+            if (level.Count == 0) continue;
+            ws.EnsureCellCapacity(level.Cells);
+            var cells = ws.Cells.AsSpan(0, level.Cells);
+            var argAnchor = ws.ArgAnchor.AsSpan(0, level.Cells);
+            CellMapScalar.Build(map, level, cells, argAnchor);
+            for (var y = 0; y < level.Height; y++)
+            {
+                for (var x = 0; x < level.Width; x++)
+                {
+                    var c = y * level.Width + x;
+                    if (cells[c] >= scoreThreshold && PeakRule.IsPeak8(cells, level.Height, level.Width, y, x))
+                    {
+                        output.AddFromMap(map, CellMapScalar.FlatIndexOf(level, c, argAnchor[c]), cells[c]);
+                    }
+                }
+            }
+        }
+    }
+}
