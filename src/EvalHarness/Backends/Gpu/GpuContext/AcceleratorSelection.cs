@@ -54,7 +54,9 @@ internal sealed class GpuContext : IDisposable
         {
             if (kind == GpuAcceleratorKind.CpuSimulator)
             {
-                context = CreateContext(b => b.CPU());
+                // Groups of 64 threads (two 32-wide warps, like the GPU kernels' tiles) on one
+                // simulated multiprocessor: the default CPU device caps groups at 16 threads.
+                context = CreateContext(b => b.CPU(new CPUDevice(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: 2, numMultiprocessors: 1)));
                 var cpu = context.CreateCPUAccelerator(0);
                 gpu = new GpuContext(context, cpu, $"ILGPU CPU simulator ({cpu.Name}) - tests only");
                 reason = "";
