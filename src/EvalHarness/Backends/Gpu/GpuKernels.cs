@@ -26,6 +26,28 @@ internal sealed class GpuKernels
 
     private readonly Accelerator _accelerator;
 
+    /// <summary>
+    /// Every kernel entry point with its grouping (explicitly grouped kernels take a KernelConfig),
+    /// so the PTX compile test covers exactly what this class loads.
+    /// </summary>
+    internal static readonly IReadOnlyList<(Delegate Kernel, bool ExplicitlyGrouped)> EntryPoints =
+    [
+        ((Action<Index1D, CandidateViews, ArrayView<int>, int, float, KeyLayout, ArrayView<ulong>, ArrayView<int>, ArrayView<float>>)CandidateSelectionKernels.Threshold, false),
+        ((Action<Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews>)CandidateSelectionKernels.Gather, false),
+        ((Action<Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews>)CandidateSelectionKernels.EmitAll, false),
+        ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<ulong>>)NmsKernels.Mask, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews>)NmsKernels.Keep, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>>)NmsKernels.FastSuppress, true),
+        ((Action<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews>)NmsKernels.FastCompact, false),
+        ((Action<ArrayView<ImageSlot>, SortedViews, int, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>)SoftNmsKernels.SoftNms, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, OutputViews>)SoftNmsKernels.WeightedNms, true),
+        ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>>)GridKernels.CellMax, false),
+        ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<int>, float, int, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>)GridKernels.Peak, false),
+        ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>)GradientClippingKernels.BoxHorizontal, false),
+        ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>)GradientClippingKernels.BoxVertical, false),
+        ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>, GcParameters, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>)GradientClippingKernels.Classify, false),
+    ];
+
     public GpuKernels(Accelerator accelerator)
     {
         _accelerator = accelerator;
