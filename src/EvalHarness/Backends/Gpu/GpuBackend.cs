@@ -1,0 +1,381 @@
+using System.Diagnostics;
+using System.Numerics;
+using EvalHarness.PostProcessing;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace EvalHarness.Backends.Gpu;
+
+/// <summary>
+/// The <c>gpu</c> backend (ILGPU; CUDA, else OpenCL). A batch of images is one launch sequence:
+/// upload → score filter or grid stage (per cell, all levels of all images) → one read of the
+/// per-image counts → radix sort by (image, score desc, flat asc) → gather → NMS-family kernel
+/// with its sequential part on the device → one read of the results. Results equal the scalar
+/// oracle under the spec's equivalence rule. Construction through <see cref="TryCreate"/> reports
+/// "unavailable" when there is no GPU, so runs say "n/a"; a device failure during a run throws
+/// <see cref="GpuBackendException"/>.
+/// </summary>
+public sealed class GpuBackend : IPostProcessingBackend
+{
+    private readonly GpuContext _gpu;
+    private readonly GpuKernels _kernels;
+    private readonly Accelerator _accelerator;
+    private readonly GpuWorkspace _ws = new();
+    private readonly CandidateMap[] _single = new CandidateMap[1];
+    private readonly DetectionList[] _singleOut = new DetectionList[1];
+
+    private GpuBackend(GpuContext gpu)
+    {
+        _gpu = gpu;
+        _accelerator = gpu.Accelerator;
+        try
+        {
+            _kernels = new GpuKernels(_accelerator);
+        }
+        catch (Exception ex) when (ex is AcceleratorException or InvalidOperationException or NotSupportedException)
+        {
+            gpu.Dispose();
+            throw new GpuBackendException($"gpu backend: kernels failed to compile for {gpu.Description}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The factory used by runs: a CUDA device, else an OpenCL GPU. Returns null and the reason
+    /// (e.g. "no CUDA/OpenCL device") when there is none; the caller reports the backend as "n/a".
+    /// </summary>
+    public static GpuBackend? TryCreate(out string unavailableReason) => TryCreate(GpuAcceleratorKind.Gpu, out unavailableReason);
+
+    /// <summary>
+    /// As <see cref="TryCreate(out string)"/> with an explicit accelerator kind.
+    /// <see cref="GpuAcceleratorKind.CpuSimulator"/> is for tests and the gpu-check self-test only.
+    /// </summary>
+    public static GpuBackend? TryCreate(GpuAcceleratorKind kind, out string unavailableReason)
+    {
+        if (!GpuContext.TryCreate(kind, out var gpu, out unavailableReason)) return null;
+        return new GpuBackend(gpu!);
+    }
+
+    /// <summary>Throws <see cref="GpuBackendException"/> when no device of <paramref name="kind"/> is usable.</summary>
+    public static GpuBackend Create(GpuAcceleratorKind kind = GpuAcceleratorKind.Gpu) => new(GpuContext.Create(kind));
+
+    public string Name => "gpu";
+
+    public string Device => _gpu.Description;
+
+    /// <summary>True when running on ILGPU's CPU simulator (tests only; never a benchmark number).</summary>
+    public bool IsSimulator => _accelerator.AcceleratorType == AcceleratorType.CPU;
+
+    public bool Supports(VariantKind kind) => true;
+
+    /// <summary>When set, each batch synchronises between stages and fills <see cref="LastTimings"/> (gpu-check).</summary>
+    internal bool MeasureStages { get; set; }
+
+    /// <summary>Upload, device-only and download time of the last batch (valid when <see cref="MeasureStages"/> is set).</summary>
+    internal GpuBatchTimings LastTimings { get; private set; }
+
+    public void Run(CandidateMap map, VariantSpec variant, DetectionList output, bool flatInput = false)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(output);
+        _single[0] = map;
+        _singleOut[0] = output;
+        try
+        {
+            RunBatchCore(_single, variant, _singleOut, flatInput);
+        }
+        finally
+        {
+            _single[0] = null!;
+            _singleOut[0] = null!;
+        }
+    }
+
+    public void RunBatch(IReadOnlyList<CandidateMap> maps, VariantSpec variant, IReadOnlyList<DetectionList> outputs) =>
+        RunBatchCore(maps, variant, outputs, flatInput: false);
+
+    private void RunBatchCore(IReadOnlyList<CandidateMap> maps, VariantSpec variant, IReadOnlyList<DetectionList> outputs, bool flatInput)
+    {
+        ArgumentNullException.ThrowIfNull(maps);
+        ArgumentNullException.ThrowIfNull(variant);
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (outputs.Count < maps.Count) throw new ArgumentException("one output per map is required", nameof(outputs));
+        try
+        {
+            var start = 0;
+            while (start < maps.Count)
+            {
+                var count = ChunkLength(maps, start);
+                RunChunk(maps, start, count, variant, outputs, flatInput);
+                start += count;
+            }
+        }
+        catch (Exception ex) when (ex is AcceleratorException or InsufficientExecutionStackException or OutOfMemoryException)
+        {
+            throw new GpuBackendException($"gpu backend failed on {Device} running {variant}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// How many maps from <paramref name="start"/> fit one launch sequence: the 64-bit sort key
+    /// holds image, 32 score bits and the flat index, and global indices are 32-bit.
+    /// </summary>
+    private static int ChunkLength(IReadOnlyList<CandidateMap> maps, int start)
+    {
+        long total = 0;
+        var maxCount = 1;
+        var n = 0;
+        for (var i = start; i < maps.Count; i++)
+        {
+            var c = maps[i].Count;
+            var newMax = Math.Max(maxCount, c);
+            if (n > 0 && (BitsFor(n + 1) + BitsFor(newMax) > 32 || total + c > int.MaxValue / 2)) break;
+            if (n == 0 && BitsFor(1) + BitsFor(newMax) > 32) throw new GpuBackendException($"gpu backend: map with {c} candidates is too large (at most 2^31)");
+            maxCount = newMax;
+            total += c;
+            n++;
+        }
+        return Math.Max(n, 1);
+    }
+
+    /// <summary>Bits that hold the values 0..count−1 (at least 1).</summary>
+    private static int BitsFor(int count) => count <= 2 ? 1 : 32 - BitOperations.LeadingZeroCount((uint)(count - 1));
+
+    private void RunChunk(IReadOnlyList<CandidateMap> maps, int first, int images, VariantSpec variant, IReadOnlyList<DetectionList> outputs, bool flatInput)
+    {
+        var kind = variant.Kind;
+        var ws = _ws;
+        var acc = _accelerator;
+        var stream = acc.DefaultStream;
+        var timer = MeasureStages ? Stopwatch.StartNew() : null;
+
+        // ---- upload: every image's candidates, concatenated
+        var maxCount = 1;
+        var totalCand = 0;
+        ws.ImageOffsets.EnsureHost(images + 1);
+        for (var b = 0; b < images; b++)
+        {
+            ws.ImageOffsets.Host[b] = totalCand;
+            totalCand += maps[first + b].Count;
+            maxCount = Math.Max(maxCount, maps[first + b].Count);
+        }
+        ws.ImageOffsets.Host[images] = totalCand;
+        var layout = new KeyLayout(BitsFor(maxCount));
+        var candidates = ws.UploadCandidates(acc, stream, maps, first, images, totalCand);
+        var imageOffsets = ws.ImageOffsets.Upload(acc, stream, images + 1);
+        var keys = ws.Keys.Ensure(acc, totalCand);
+        var emitScore = ws.EmitScore.Ensure(acc, totalCand);
+        var counters = ws.Counters.Ensure(acc, images + 1);
+        counters.MemSetToZero(stream);
+        if (timer is not null) Lap(stream, timer, out _uploadTicks);
+
+        // ---- stage 1: score filter or grid stage → unordered keys + per-image counts
+        if (kind.IsNmsFamily())
+        {
+            if (totalCand > 0) _kernels.Threshold(stream, totalCand, candidates, imageOffsets, images, variant.ScoreThreshold, layout, keys, counters, emitScore);
+        }
+        else
+        {
+            RunGridStage(maps, first, images, variant, candidates, layout, keys, counters, emitScore);
+        }
+        var counts = ws.Counters.Download(stream, images + 1);
+        if (timer is not null) _kernelTicks += timer.ElapsedTicks; // includes the small count read-back
+
+        // ---- host: per-image slots (entrants after preTopK, output caps, mask offsets)
+        var hasNms = kind.IsNmsFamily() || kind.HasNmsStage();
+        var preTopK = hasNms ? variant.EffectivePreTopK(flatInput) : int.MaxValue;
+        var keepTopK = hasNms ? variant.EffectiveKeepTopK(flatInput) : int.MaxValue;
+        ws.Slots.EnsureHost(images);
+        int segStart = 0, packed = 0, outOffset = 0, removedOffset = 0, maxN = 0, maxBlocks = 0;
+        long maskOffset = 0;
+        for (var b = 0; b < images; b++)
+        {
+            var n = Math.Min(counts[b], preTopK);
+            var blocks = (n + NmsKernels.Tile - 1) / NmsKernels.Tile;
+            var outCap = Math.Min(n, keepTopK);
+            ws.Slots.Host[b] = new ImageSlot
+            {
+                CandOffset = ws.ImageOffsets.Host[b],
+                SegStart = segStart,
+                N = n,
+                Packed = packed,
+                ColBlocks = blocks,
+                OutOffset = outOffset,
+                OutCap = outCap,
+                RemovedOffset = removedOffset,
+                MaskOffset = maskOffset,
+            };
+            segStart += counts[b];
+            packed += n;
+            outOffset += outCap;
+            removedOffset += blocks;
+            maskOffset += (long)n * blocks;
+            maxN = Math.Max(maxN, n);
+            maxBlocks = Math.Max(maxBlocks, blocks);
+        }
+        var totalKeys = segStart;
+        timer?.Restart();
+        var slots = ws.Slots.Upload(acc, stream, images);
+
+        // ---- sort, gather, variant kernel
+        if (totalKeys > 1)
+        {
+            var sortTemp = ws.SortTemp.Ensure(acc, _kernels.SortTempSize(totalKeys));
+            _kernels.Sort(stream, keys.SubView(0, totalKeys), sortTemp);
+        }
+        var sorted = ws.EnsureSorted(acc, packed);
+        var output = ws.EnsureOutput(acc, outOffset, images);
+        if (maxN > 0) _kernels.Gather(stream, new Index2D(maxN, images), slots, layout, keys, candidates, emitScore, sorted);
+
+        var iou = variant.IouThreshold;
+        var tiles = new KernelConfig(new Index3D(Math.Max(maxBlocks, 1), Math.Max(maxBlocks, 1), images), new Index3D(NmsKernels.Tile, 1, 1));
+        var perImage = new KernelConfig(new Index1D(images), new Index1D(SoftNmsKernels.GroupSize));
+        switch (kind)
+        {
+            case VariantKind.Nms or VariantKind.Peak3x3Nms or VariantKind.GcNms or VariantKind.GcMagNms:
+            {
+                var mask = ws.Mask.Ensure(acc, maskOffset);
+                var removed = ws.Removed.Ensure(acc, removedOffset);
+                if (maxN > 0) _kernels.Mask(stream, tiles, slots, sorted, iou, mask);
+                _kernels.Keep(stream, perImage, slots, sorted, mask, removed, output);
+                break;
+            }
+            case VariantKind.FastNms:
+            {
+                var suppressed = ws.State.Ensure(acc, packed);
+                suppressed.MemSetToZero(stream);
+                if (maxN > 0) _kernels.FastSuppress(stream, tiles, slots, sorted, iou, suppressed);
+                _kernels.FastCompact(stream, images, slots, sorted, suppressed, output);
+                break;
+            }
+            case VariantKind.SoftNmsLinear or VariantKind.SoftNmsGaussian:
+            {
+                var work = ws.Work.Ensure(acc, packed);
+                var state = ws.State.Ensure(acc, packed);
+                var gaussian = kind == VariantKind.SoftNmsGaussian ? 1 : 0;
+                _kernels.SoftNms(stream, perImage, slots, sorted, gaussian, iou, variant.Sigma, variant.ScoreThreshold, work, state, output);
+                break;
+            }
+            case VariantKind.WeightedNms:
+            {
+                var state = ws.State.Ensure(acc, packed);
+                _kernels.WeightedNms(stream, perImage, slots, sorted, iou, state, output);
+                break;
+            }
+            default:
+                _kernels.EmitAll(stream, new Index2D(Math.Max(maxN, 1), images), slots, sorted, output);
+                break;
+        }
+        long stage2Ticks = 0;
+        if (timer is not null) Lap(stream, timer, out stage2Ticks);
+
+        // ---- download and fill the outputs
+        ws.Download(stream, outOffset, images);
+        for (var b = 0; b < images; b++)
+        {
+            var list = outputs[first + b];
+            list.Clear();
+            var slot = ws.Slots.Host[b];
+            var kept = ws.OutCount.Host[b];
+            list.EnsureCapacity(kept);
+            for (var k = 0; k < kept; k++)
+            {
+                var o = slot.OutOffset + k;
+                list.Add(ws.OutFlat.Host[o], ws.OutScore.Host[o], ws.OutX1.Host[o], ws.OutY1.Host[o], ws.OutX2.Host[o], ws.OutY2.Host[o]);
+            }
+        }
+        if (timer is not null)
+        {
+            timer.Stop();
+            LastTimings = new GpuBatchTimings(
+                TicksToMs(_uploadTicks), TicksToMs(_kernelTicks + stage2Ticks), TicksToMs(timer.ElapsedTicks));
+            _uploadTicks = 0;
+            _kernelTicks = 0;
+        }
+    }
+
+    private long _uploadTicks;
+    private long _kernelTicks;
+
+    private static void Lap(AcceleratorStream stream, Stopwatch timer, out long ticks)
+    {
+        stream.Synchronize();
+        ticks = timer.ElapsedTicks;
+        timer.Restart();
+    }
+
+    private static double TicksToMs(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private void RunGridStage(
+        IReadOnlyList<CandidateMap> maps, int first, int images, VariantSpec variant, CandidateViews candidates,
+        KeyLayout layout, ArrayView1D<ulong, Stride1D.Dense> keys, ArrayView1D<int, Stride1D.Dense> counters, ArrayView1D<float, Stride1D.Dense> emitScore)
+    {
+        var ws = _ws;
+        var acc = _accelerator;
+        var stream = acc.DefaultStream;
+        var levelCount = 0;
+        var totalCells = 0;
+        for (var b = 0; b < images; b++) levelCount += maps[first + b].Levels.Length;
+        ws.Levels.EnsureHost(Math.Max(levelCount, 1));
+        levelCount = 0;
+        for (var b = 0; b < images; b++)
+        {
+            var map = maps[first + b];
+            foreach (var level in map.Levels)
+            {
+                if (level.Count == 0) continue;
+                ws.Levels.Host[levelCount++] = new LevelSlot
+                {
+                    Image = b,
+                    Height = level.Height,
+                    Width = level.Width,
+                    Anchors = level.Anchors,
+                    CandBase = ws.ImageOffsets.Host[b] + level.Offset,
+                    CellBase = totalCells,
+                    FlatOffset = level.Offset,
+                };
+                totalCells += level.Cells;
+            }
+        }
+        if (totalCells == 0) return;
+        var levels = ws.Levels.Upload(acc, stream, levelCount);
+        var cells = ws.Cells.Ensure(acc, totalCells);
+        var argAnchor = ws.ArgAnchor.Ensure(acc, totalCells);
+        _kernels.CellMax(stream, totalCells, levels, levelCount, candidates.Score, cells, argAnchor);
+        var byScore = variant.Kind.HasNmsStage() ? 1 : 0;
+        if (!variant.Kind.IsGradientClipping())
+        {
+            _kernels.Peak(stream, totalCells, levels, levelCount, cells, argAnchor, variant.ScoreThreshold, byScore, layout, keys, counters, images, emitScore);
+            return;
+        }
+
+        var accumulated = ws.Accumulated.Ensure(acc, totalCells);
+        var scratch = ws.Scratch.Ensure(acc, totalCells);
+        cells.CopyTo(stream, accumulated);
+        for (var p = 0; p < variant.Passes; p++)
+        {
+            _kernels.BoxHorizontal(stream, totalCells, levels, levelCount, accumulated, scratch, variant.Radius);
+            _kernels.BoxVertical(stream, totalCells, levels, levelCount, scratch, accumulated, variant.Radius);
+        }
+        var parameters = new GcParameters
+        {
+            ScoreThreshold = variant.ScoreThreshold,
+            MagnitudeBound = float.IsNaN(variant.MagnitudeBound) ? 0f : variant.MagnitudeBound,
+            HasMagnitudeBound = float.IsNaN(variant.MagnitudeBound) ? 0 : 1,
+            EmitAccumulated = variant.EmitAccumulated ? 1 : 0,
+            ByScore = byScore,
+        };
+        _kernels.GcClassify(stream, totalCells, levels, levelCount, cells, accumulated, argAnchor, parameters, layout, keys, counters, images, emitScore);
+    }
+
+    public void Dispose()
+    {
+        _ws.Dispose();
+        _gpu.Dispose();
+    }
+}
+
+/// <summary>Stage times of one batch in milliseconds (gpu-check): upload, device work, download + output fill.</summary>
+internal readonly record struct GpuBatchTimings(double UploadMs, double KernelMs, double DownloadMs)
+{
+    public double TotalMs => UploadMs + KernelMs + DownloadMs;
+}

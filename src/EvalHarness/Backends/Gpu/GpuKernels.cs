@@ -1,0 +1,72 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Algorithms.RadixSortOperations;
+using ILGPU.Runtime;
+
+namespace EvalHarness.Backends.Gpu;
+
+/// <summary>Every kernel of the backend, compiled and loaded once per accelerator and reused for every batch.</summary>
+internal sealed class GpuKernels
+{
+    public readonly Action<AcceleratorStream, Index1D, CandidateViews, ArrayView<int>, int, float, KeyLayout, ArrayView<ulong>, ArrayView<int>, ArrayView<float>> Threshold;
+    public readonly Action<AcceleratorStream, Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews> Gather;
+    public readonly Action<AcceleratorStream, Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews> EmitAll;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, ArrayView<ulong>> Mask;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews> Keep;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>> FastSuppress;
+    public readonly Action<AcceleratorStream, Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews> FastCompact;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, int, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews> SoftNms;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, OutputViews> WeightedNms;
+    public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>> CellMax;
+    public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<int>, float, int, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>> Peak;
+    public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int> BoxHorizontal;
+    public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int> BoxVertical;
+    public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>, GcParameters, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>> GcClassify;
+    public readonly RadixSort<ulong, Stride1D.Dense> Sort;
+
+    private readonly Accelerator _accelerator;
+
+    /// <summary>
+    /// Every kernel entry point with its grouping (explicitly grouped kernels take a KernelConfig),
+    /// so the PTX compile test covers exactly what this class loads.
+    /// </summary>
+    internal static readonly IReadOnlyList<(Delegate Kernel, bool ExplicitlyGrouped)> EntryPoints =
+    [
+        ((Action<Index1D, CandidateViews, ArrayView<int>, int, float, KeyLayout, ArrayView<ulong>, ArrayView<int>, ArrayView<float>>)CandidateSelectionKernels.Threshold, false),
+        ((Action<Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews>)CandidateSelectionKernels.Gather, false),
+        ((Action<Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews>)CandidateSelectionKernels.EmitAll, false),
+        ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<ulong>>)NmsKernels.Mask, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews>)NmsKernels.Keep, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>>)NmsKernels.FastSuppress, true),
+        ((Action<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews>)NmsKernels.FastCompact, false),
+        ((Action<ArrayView<ImageSlot>, SortedViews, int, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>)SoftNmsKernels.SoftNms, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, OutputViews>)SoftNmsKernels.WeightedNms, true),
+        ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>>)GridKernels.CellMax, false),
+        ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<int>, float, int, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>)GridKernels.Peak, false),
+        ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>)GradientClippingKernels.BoxHorizontal, false),
+        ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>)GradientClippingKernels.BoxVertical, false),
+        ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>, GcParameters, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>)GradientClippingKernels.Classify, false),
+    ];
+
+    public GpuKernels(Accelerator accelerator)
+    {
+        _accelerator = accelerator;
+        Threshold = accelerator.LoadAutoGroupedKernel<Index1D, CandidateViews, ArrayView<int>, int, float, KeyLayout, ArrayView<ulong>, ArrayView<int>, ArrayView<float>>(CandidateSelectionKernels.Threshold);
+        Gather = accelerator.LoadAutoGroupedKernel<Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews>(CandidateSelectionKernels.Gather);
+        EmitAll = accelerator.LoadAutoGroupedKernel<Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews>(CandidateSelectionKernels.EmitAll);
+        Mask = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, ArrayView<ulong>>(NmsKernels.Mask);
+        Keep = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews>(NmsKernels.Keep);
+        FastSuppress = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>>(NmsKernels.FastSuppress);
+        FastCompact = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews>(NmsKernels.FastCompact);
+        SoftNms = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, int, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>(SoftNmsKernels.SoftNms);
+        WeightedNms = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, OutputViews>(SoftNmsKernels.WeightedNms);
+        CellMax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>>(GridKernels.CellMax);
+        Peak = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<int>, float, int, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>(GridKernels.Peak);
+        BoxHorizontal = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>(GradientClippingKernels.BoxHorizontal);
+        BoxVertical = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>(GradientClippingKernels.BoxVertical);
+        GcClassify = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>, GcParameters, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>(GradientClippingKernels.Classify);
+        Sort = accelerator.CreateRadixSort<ulong, Stride1D.Dense, AscendingUInt64>();
+    }
+
+    public long SortTempSize(int length) => _accelerator.ComputeRadixSortTempStorageSize<ulong, AscendingUInt64>(length);
+}

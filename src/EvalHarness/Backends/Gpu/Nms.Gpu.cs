@@ -1,0 +1,150 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace EvalHarness.Backends.Gpu;
+
+/// <summary>
+/// Greedy NMS and Fast NMS on the device. Greedy NMS is the bitmask formulation: one kernel
+/// writes, for every entrant i and every 64-wide column tile, a word whose bit k says "entrant
+/// tile·64+k comes after i and overlaps it above τiou"; then one thread group per image walks the
+/// rows in score order keeping a removed-bitmap, so the only sequential part runs on the device
+/// and the host waits once per batch. The IoU is <see cref="DeviceMath.Iou"/> with the later
+/// entrant as box a, as in the oracle.
+/// </summary>
+internal static class NmsKernels
+{
+    public const int Tile = 64;
+
+    public static void Emit(SortedViews sorted, int p, int o, OutputViews output)
+    {
+        output.Flat[o] = sorted.Flat[p];
+        output.Score[o] = sorted.Score[p];
+        output.X1[o] = sorted.X1[p];
+        output.Y1[o] = sorted.Y1[p];
+        output.X2[o] = sorted.X2[p];
+        output.Y2[o] = sorted.Y2[p];
+    }
+
+    /// <summary>Grid (column tile, row tile, image), group of <see cref="Tile"/>: thread t owns row rowTile·64+t.</summary>
+    public static void Mask(ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, ArrayView<ulong> mask)
+    {
+        var slot = slots[Grid.IdxZ];
+        var colTile = Grid.IdxX;
+        var rowTile = Grid.IdxY;
+        // Tiles left of the diagonal hold only earlier entrants; the keep pass never reads them.
+        if (rowTile >= slot.ColBlocks || colTile >= slot.ColBlocks || colTile < rowTile) return;
+
+        var cx1 = SharedMemory.Allocate<float>(Tile);
+        var cy1 = SharedMemory.Allocate<float>(Tile);
+        var cx2 = SharedMemory.Allocate<float>(Tile);
+        var cy2 = SharedMemory.Allocate<float>(Tile);
+        var t = Group.IdxX;
+        var colStart = colTile * Tile;
+        var colCount = XMath.Min(Tile, slot.N - colStart);
+        if (t < colCount)
+        {
+            var p = slot.Packed + colStart + t;
+            cx1[t] = sorted.X1[p];
+            cy1[t] = sorted.Y1[p];
+            cx2[t] = sorted.X2[p];
+            cy2[t] = sorted.Y2[p];
+        }
+        Group.Barrier();
+
+        var i = rowTile * Tile + t;
+        if (i >= slot.N) return;
+        var r = slot.Packed + i;
+        float rx1 = sorted.X1[r], ry1 = sorted.Y1[r], rx2 = sorted.X2[r], ry2 = sorted.Y2[r];
+        ulong word = 0;
+        for (var k = 0; k < colCount; k++)
+        {
+            if (colStart + k <= i) continue;
+            if (DeviceMath.Iou(cx1[k], cy1[k], cx2[k], cy2[k], rx1, ry1, rx2, ry2) > iouThreshold) word |= 1UL << k;
+        }
+        mask[slot.MaskOffset + (long)i * slot.ColBlocks + colTile] = word;
+    }
+
+    /// <summary>Grid (image), one group per image: the sequential keep pass over the mask rows.</summary>
+    public static void Keep(ArrayView<ImageSlot> slots, SortedViews sorted, ArrayView<ulong> mask, ArrayView<ulong> removed, OutputViews output)
+    {
+        var image = Grid.IdxX;
+        var slot = slots[image];
+        var t = Group.IdxX;
+        var threads = Group.DimX;
+        for (var c = t; c < slot.ColBlocks; c += threads) removed[slot.RemovedOffset + c] = 0;
+
+        var kept = 0;
+        for (var i = 0; i < slot.N && kept < slot.OutCap; i++)
+        {
+            // Makes the previous row's OR visible; bit i itself is never changed by row i's OR,
+            // so every thread takes the same decision.
+            Group.Barrier();
+            var word = removed[slot.RemovedOffset + (i >> 6)];
+            if (((word >> (i & 63)) & 1UL) != 0) continue;
+            if (t == 0) Emit(sorted, slot.Packed + i, slot.OutOffset + kept, output);
+            kept++;
+            var row = slot.MaskOffset + (long)i * slot.ColBlocks;
+            for (var c = (i >> 6) + t; c < slot.ColBlocks; c += threads) removed[slot.RemovedOffset + c] |= mask[row + c];
+        }
+        if (t == 0) output.Count[image] = kept;
+    }
+
+    /// <summary>
+    /// Fast NMS, grid (column tile, row tile, image), group of <see cref="Tile"/>: thread t owns
+    /// column j and flags it when any earlier entrant of the row tile overlaps it above τiou
+    /// (kept or not: YOLACT's column max over the upper-triangular IoU).
+    /// </summary>
+    public static void FastSuppress(ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, ArrayView<int> suppressed)
+    {
+        var slot = slots[Grid.IdxZ];
+        var colTile = Grid.IdxX;
+        var rowTile = Grid.IdxY;
+        if (rowTile >= slot.ColBlocks || colTile >= slot.ColBlocks || rowTile > colTile) return;
+
+        var rx1 = SharedMemory.Allocate<float>(Tile);
+        var ry1 = SharedMemory.Allocate<float>(Tile);
+        var rx2 = SharedMemory.Allocate<float>(Tile);
+        var ry2 = SharedMemory.Allocate<float>(Tile);
+        var t = Group.IdxX;
+        var rowStart = rowTile * Tile;
+        var rowCount = XMath.Min(Tile, slot.N - rowStart);
+        if (t < rowCount)
+        {
+            var p = slot.Packed + rowStart + t;
+            rx1[t] = sorted.X1[p];
+            ry1[t] = sorted.Y1[p];
+            rx2[t] = sorted.X2[p];
+            ry2[t] = sorted.Y2[p];
+        }
+        Group.Barrier();
+
+        var j = colTile * Tile + t;
+        if (j >= slot.N) return;
+        var q = slot.Packed + j;
+        float x1 = sorted.X1[q], y1 = sorted.Y1[q], x2 = sorted.X2[q], y2 = sorted.Y2[q];
+        for (var k = 0; k < rowCount; k++)
+        {
+            if (rowStart + k >= j) break;
+            if (DeviceMath.Iou(x1, y1, x2, y2, rx1[k], ry1[k], rx2[k], ry2[k]) > iouThreshold)
+            {
+                // Every writer writes 1, so the race is benign.
+                suppressed[q] = 1;
+                return;
+            }
+        }
+    }
+
+    /// <summary>Fast NMS output: the unflagged entrants of each image in score order, at most keepTopK.</summary>
+    public static void FastCompact(Index1D image, ArrayView<ImageSlot> slots, SortedViews sorted, ArrayView<int> suppressed, OutputViews output)
+    {
+        var slot = slots[image];
+        var kept = 0;
+        for (var j = 0; j < slot.N && kept < slot.OutCap; j++)
+        {
+            if (suppressed[slot.Packed + j] != 0) continue;
+            Emit(sorted, slot.Packed + j, slot.OutOffset + kept, output);
+            kept++;
+        }
+        output.Count[image] = kept;
+    }
+}
