@@ -9,11 +9,10 @@ internal static class Verbs
     {
         // one line per verb (keep sorted by workflow: data, detect, post-process, run, compare)
         yield return DatasetVerb.Create();
+        yield return DetectVerb.Create();
+        yield return PostprocessVerb.Create();
         yield return EvaluateVerb.Create();
         yield return CompareVerb.Create();
         yield return BaselineVerb.Create();
-        yield return PostprocessVerb.Create();
-        yield break;
-        yield return DetectVerb.Create();
     }
 }

@@ -36,7 +36,7 @@ public class RealModelTests
         }
     }
 
-    internal static double Iou(Datasets.GtBox b, float x1, float y1, float x2, float y2)
+    internal static double Iou(global::EvalHarness.Datasets.GtBox b, float x1, float y1, float x2, float y2)
     {
         var ix = Math.Max(0, Math.Min(b.X + b.W, x2) - Math.Max(b.X, x1));
         var iy = Math.Max(0, Math.Min(b.Y + b.H, y2) - Math.Max(b.Y, y1));
