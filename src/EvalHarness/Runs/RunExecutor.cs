@@ -3,6 +3,7 @@ using EvalHarness.Backends;
 using EvalHarness.Detectors;
 using EvalHarness.IO;
 using EvalHarness.PostProcessing;
+using EvalHarness.Suites;
 
 namespace EvalHarness.Runs;
 
@@ -47,12 +48,10 @@ public sealed class RunExecutor
     /// <summary>Indices of the images this shard processes, in source order.</summary>
     public IReadOnlyList<int> SelectedImages()
     {
-        var selected = new List<int>();
-        for (var i = 0; i < _source.Images.Count; i++)
-        {
-            if (_plan.Shard.Contains(i)) selected.Add(i);
-        }
-        return selected;
+        if (_plan.Shard is { } shard) return ShardPlan.Select(_source.Images.Count, shard);
+        var all = new int[_source.Images.Count];
+        for (var i = 0; i < all.Length; i++) all[i] = i;
+        return all;
     }
 
     public IReadOnlyList<ImageOutcome> Execute(CancellationToken cancellationToken = default)

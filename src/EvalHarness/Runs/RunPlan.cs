@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using EvalHarness.PostProcessing;
+using EvalHarness.Suites;
 
 namespace EvalHarness.Runs;
 
@@ -12,7 +13,8 @@ public sealed record RunPlan
     public required IReadOnlyList<string> Backends { get; init; }
     public int Repeats { get; init; } = 5;
     public int WarmUp { get; init; } = 1;
-    public ShardSpec Shard { get; init; } = ShardSpec.Whole;
+    /// <summary>The slice of images this process runs; null runs them all.</summary>
+    public ShardSpec? Shard { get; init; }
 
     /// <summary>Stop at the first bad image instead of recording it and going on.</summary>
     public bool Strict { get; init; }
