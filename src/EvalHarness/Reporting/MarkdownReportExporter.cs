@@ -74,7 +74,7 @@ public sealed class MarkdownReportExporter : IRunExporter
             md.Append("\n## Charts\n");
             foreach (var chart in charts)
             {
-                md.Append("\n").Append(chart.Caption).Append("\n\n![").Append(chart.Caption).Append("](").Append(chart.RelativePath).Append(")\n");
+                md.Append("\n### ").Append(chart.Caption).Append("\n\n![").Append(chart.Caption).Append("](").Append(chart.RelativePath).Append(")\n");
             }
         }
 

@@ -167,6 +167,11 @@ public static class RunComparer
         notes.Add(FormattableString.Invariant(
             $"Latency is normalised by the median of {baseline.BaselineVariant} on {baseline.ReferenceBackend} in each run ({baseRef:0.####} ms → {curRef:0.####} ms: machine factor {curRef / baseRef:0.###}). Slowdown threshold {options.LatencyThreshold:P0}, Mann–Whitney α {options.Alpha}."));
 
+        if (baseline.Environment is { } be && current.Environment is { } ce && (be.CpuModel != ce.CpuModel || be.GpuName != ce.GpuName))
+        {
+            notes.Add($"Different machines ({be.CpuModel}{(be.GpuName is null ? "" : " + " + be.GpuName)} → {ce.CpuModel}{(ce.GpuName is null ? "" : " + " + ce.GpuName)}): normalisation removes a uniform speed difference, not a different balance between backends.");
+        }
+
         foreach (var b in baseline.Rows)
         {
             var c = current.Find(b.Variant, b.Backend);

@@ -154,3 +154,30 @@ public class ExportersTests
         Assert.Equal(env, EnvironmentJson.Deserialize(json));
     }
 }
+
+public class CsvRoundTripTests
+{
+    [Theory]
+    [InlineData("plain")]
+    [InlineData("comma, \"quotes\" and\nnew line")]
+    [InlineData("  leading and trailing spaces  ")]
+    [InlineData("-starts like a formula")]
+    [InlineData("ünïcödé ≤ ≥")]
+    public void Awkward_text_fields_survive_the_round_trip(string reason)
+    {
+        var rows = new List<ResultRow>
+        {
+            new() { Variant = "nms", Backend = "scalar", Ap = new(0.1, 0.2, 0.3), Latency = EvalHarness.Metrics.Statistics.LatencyStats.From([1.0]) },
+            new() { Variant = "gc+nms(score=0.02,iou=0.4,r=1,k=2)", Backend = "gpu", Status = RowStatus.NotApplicable, Reason = reason },
+        };
+        var folder = FakeRuns.TempFolder();
+        RunExporters.WriteAll(new RunResults { Suite = "s", Rows = rows }, folder, [new SummaryCsvExporter()]);
+        var back = RunResultsReader.Read(folder);
+        var row = back.Find("gc+nms(score=0.02,iou=0.4,r=1,k=2)", "gpu");
+        Assert.NotNull(row);
+        Assert.Equal(reason, row.Reason);
+        Assert.Equal(RowStatus.NotApplicable, row.Status);
+        Assert.Null(row.Ap);
+        Assert.Null(row.Latency);
+    }
+}

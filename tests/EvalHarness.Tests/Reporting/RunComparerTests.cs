@@ -186,3 +186,15 @@ public class BaselineStoreTests
         Assert.Throws<UsageException>(() => BaselineStore.Update(run, FakeRuns.TempFolder(), "  ", DateTimeOffset.UtcNow));
     }
 }
+
+public class RunComparerNotesTests
+{
+    [Fact]
+    public void Different_machines_are_noted()
+    {
+        var baseline = FakeRuns.Create();
+        var current = baseline with { Environment = baseline.Environment! with { CpuModel = "Other CPU" } };
+        var report = RunComparer.Compare(baseline, current);
+        Assert.Contains(report.Notes, n => n.Contains("Different machines (Test CPU → Other CPU)"));
+    }
+}

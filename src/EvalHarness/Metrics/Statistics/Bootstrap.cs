@@ -68,8 +68,7 @@ public static class Bootstrap
             for (var b = 0; b < stats.Length; b++)
             {
                 for (var i = 0; i < n; i++) draw[i] = sample[rng.NextInt(n)];
-                draw.Sort();
-                stats[b] = Percentiles.MedianOfSorted(draw);
+                stats[b] = Percentiles.OfUnsortedInPlace(draw, 0.5);
             }
         }
         finally
@@ -139,9 +138,7 @@ public static class Bootstrap
                     drawA[i] = a[k];
                     drawB[i] = b[k];
                 }
-                drawA.Sort();
-                drawB.Sort();
-                stats[r] = Percentiles.MedianOfSorted(drawA) / Percentiles.MedianOfSorted(drawB);
+                stats[r] = Percentiles.OfUnsortedInPlace(drawA, 0.5) / Percentiles.OfUnsortedInPlace(drawB, 0.5);
             }
         }
         finally

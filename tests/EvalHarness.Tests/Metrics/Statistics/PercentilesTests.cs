@@ -91,3 +91,31 @@ public class LatencyStatsTests
         Assert.Throws<ArgumentException>(() => LatencyStats.From([1, double.NaN]));
     }
 }
+
+public class QuickselectTests
+{
+    [Fact]
+    public void In_place_selection_equals_the_sorted_quantile_bit_for_bit()
+    {
+        // values from a small set so that ties and plateaus are common
+        Gen.Select(Gen.Int[0, 9].Select(i => i * 0.5).Array[1, 300], Gen.Double[0, 1]).Sample(t =>
+        {
+            var (values, p) = t;
+            var sorted = (double[])values.Clone();
+            Array.Sort(sorted);
+            var work = (double[])values.Clone();
+            Assert.Equal(Percentiles.OfSorted(sorted, p), Percentiles.OfUnsortedInPlace(work, p));
+            Array.Sort(work);
+            Assert.Equal(sorted, work); // a permutation of the input
+        });
+        Gen.Double[-1e3, 1e3].Array[1, 500].Sample(values =>
+        {
+            var sorted = (double[])values.Clone();
+            Array.Sort(sorted);
+            foreach (var p in new[] { 0.0, 0.025, 0.5, 0.9, 0.975, 1.0 })
+            {
+                Assert.Equal(Percentiles.OfSorted(sorted, p), Percentiles.OfUnsortedInPlace((double[])values.Clone(), p));
+            }
+        });
+    }
+}
