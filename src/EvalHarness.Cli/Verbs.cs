@@ -12,6 +12,8 @@ internal static class Verbs
         yield return DetectVerb.Create();
         yield return PostprocessVerb.Create();
         yield return EvaluateVerb.Create();
+        yield return RunVerb.Create();
+        yield return MergeVerb.Create();
         yield return CompareVerb.Create();
         yield return BaselineVerb.Create();
     }

@@ -1,0 +1,54 @@
+using EvalHarness.Runs;
+using Spectre.Console;
+
+namespace EvalHarness.Cli.Interaction;
+
+/// <summary>
+/// Renders run progress: a Spectre progress bar with ETA on an interactive terminal, plain
+/// "image n/N" lines when output is redirected (CI logs, pipes). Warnings go to stderr either way.
+/// </summary>
+internal sealed class ConsoleRunObserver : IRunObserver
+{
+    private readonly ProgressTask? _task;
+    private int _lastPlainPercent = -1;
+
+    private ConsoleRunObserver(ProgressTask? task) => _task = task;
+
+    public static bool IsInteractive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    /// <summary>Runs <paramref name="body"/> with a progress display suited to the console; <paramref name="expectedTotal"/> may be 0 when unknown.</summary>
+    public static T Run<T>(string title, int expectedTotal, Func<ConsoleRunObserver, T> body)
+    {
+        if (!IsInteractive) return body(new ConsoleRunObserver(null));
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape(title), maxValue: Math.Max(1, expectedTotal));
+                result = body(new ConsoleRunObserver(task));
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+
+    public void OnImageDone(RunProgress progress)
+    {
+        if (_task is not null)
+        {
+            _task.MaxValue = Math.Max(1, progress.Total);
+            _task.Value = progress.Done;
+            return;
+        }
+        // Plain mode: a line per 10% (and the last image) keeps CI logs short but alive.
+        var percent = progress.Total == 0 ? 100 : progress.Done * 100 / progress.Total;
+        if (percent / 10 != _lastPlainPercent / 10 || progress.Done == progress.Total)
+        {
+            _lastPlainPercent = percent;
+            Console.WriteLine($"  image {progress.Done}/{progress.Total} ({percent}%){(progress.Resumed ? " resumed" : "")}");
+        }
+    }
+
+    public void OnWarning(string message) => Console.Error.WriteLine($"warning: {message}");
+}
