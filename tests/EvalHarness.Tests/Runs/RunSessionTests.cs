@@ -1,0 +1,115 @@
+using EvalHarness.IO;
+using EvalHarness.Reporting;
+using EvalHarness.Runs;
+using EvalHarness.Suites;
+
+namespace EvalHarness.Tests.Runs;
+
+public sealed class RunSessionTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("eh-session-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    internal static Suite SmallSuite(int images = 7) => SuiteLoader.Parse($$"""
+        {
+          "name": "tiny",
+          "dataset": { "kind": "synthetic", "seed": 3, "images": {{images}} },
+          "variants": [ "nms", "fast-nms", "peak3x3+nms", "gc+nms" ],
+          "backends": [ "scalar", "simd" ],
+          "repeats": 2,
+          "warmup": 0,
+          "bootstrapResamples": 100
+        }
+        """, "tiny.json");
+
+    private RunSessionResult Run(Suite suite, string outDir, string? shard = null) =>
+        RunSession.Run(new RunRequest
+        {
+            Suite = suite,
+            OutputDir = outDir,
+            Shard = shard is null ? null : SuiteLoader.ParseShard(shard),
+            CacheRoot = Path.Combine(_dir, "cache"),
+        }, observer: null);
+
+    [Fact]
+    public void A_run_writes_every_artefact_and_backends_agree_exactly()
+    {
+        var result = Run(SmallSuite(), Path.Combine(_dir, "whole"));
+        foreach (var file in new[] { ResultFiles.Summary, ResultFiles.Ap, ResultFiles.PrCurves, ResultFiles.LatencySamples, ResultFiles.Environment, ResultFiles.Suite, ResultFiles.Report })
+        {
+            Assert.True(File.Exists(Path.Combine(result.OutputDir, file)), file);
+        }
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(result.OutputDir, ResultFiles.ChartsFolder), "*.png"));
+        var run = result.Results!;
+        Assert.Equal(8, run.Rows.Count);
+        foreach (var variant in new[] { "nms", "fast-nms", "peak3x3+nms", "gc+nms" })
+        {
+            var scalar = run.Find(variant, "scalar")!;
+            var simd = run.Find(variant, "simd")!;
+            Assert.True(scalar.IsOk && simd.IsOk, $"{variant}: {scalar.Reason} {simd.Reason}");
+            Assert.Equal(scalar.DetectionsSha256, simd.DetectionsSha256);
+            Assert.Equal(scalar.Ap, simd.Ap);
+        }
+        Assert.Null(run.Find("nms", "scalar")!.DeltaAp);
+        Assert.NotNull(run.Find("gc+nms", "scalar")!.DeltaAp);
+        Assert.Contains(run.Verdicts, v => v.Variant == "gc+nms");
+    }
+
+    [Fact]
+    public void A_merge_of_three_shards_equals_the_unsharded_run()
+    {
+        var suite = SmallSuite();
+        var whole = Run(suite, Path.Combine(_dir, "whole")).Results!;
+        var shards = new List<string>();
+        for (var i = 1; i <= 3; i++)
+        {
+            var dir = Path.Combine(_dir, $"shard{i}");
+            Assert.Null(Run(suite, dir, $"{i}/3").Results);
+            shards.Add(dir);
+        }
+        var mergedDir = Path.Combine(_dir, "merged");
+        var merged = RunSession.Merge(shards, mergedDir, root: null);
+
+        Assert.Equal(whole.Rows.Count, merged.Rows.Count);
+        for (var i = 0; i < whole.Rows.Count; i++)
+        {
+            Assert.Equal(whole.Rows[i].Ap, merged.Rows[i].Ap);
+            Assert.Equal(whole.Rows[i].DeltaAp, merged.Rows[i].DeltaAp);
+            Assert.Equal(whole.Rows[i].DetectionsSha256, merged.Rows[i].DetectionsSha256);
+        }
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "whole", ResultFiles.Ap)), File.ReadAllBytes(Path.Combine(mergedDir, ResultFiles.Ap)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "whole", ResultFiles.PrCurves)), File.ReadAllBytes(Path.Combine(mergedDir, ResultFiles.PrCurves)));
+    }
+
+    [Fact]
+    public void A_merge_with_a_missing_shard_is_refused()
+    {
+        var suite = SmallSuite();
+        Run(suite, Path.Combine(_dir, "s1"), "1/2");
+        var ex = Assert.Throws<UsageException>(() => RunSession.Merge([Path.Combine(_dir, "s1")], Path.Combine(_dir, "m"), root: null));
+        Assert.Contains("no outcome", ex.Message);
+    }
+
+    [Fact]
+    public void Shards_of_different_suites_are_refused()
+    {
+        Run(SmallSuite(7), Path.Combine(_dir, "a"), "1/2");
+        Run(SmallSuite(8), Path.Combine(_dir, "b"), "2/2");
+        Assert.Throws<UsageException>(() => RunSession.Merge([Path.Combine(_dir, "a"), Path.Combine(_dir, "b")], Path.Combine(_dir, "m"), root: null));
+    }
+
+    [Fact]
+    public void Without_an_output_folder_a_rerun_resumes_the_unfinished_run_of_the_suite()
+    {
+        var suite = SmallSuite();
+        var resultsRoot = Path.Combine(_dir, "results");
+        var first = RunSession.Run(new RunRequest { Suite = suite, ResultsRoot = resultsRoot, Shard = SuiteLoader.ParseShard("1/1") }, null);
+        Assert.Equal(0, first.ImagesResumed);
+
+        // a shard run never writes summary.csv, so it stays resumable
+        var second = RunSession.Run(new RunRequest { Suite = suite, ResultsRoot = resultsRoot, Shard = SuiteLoader.ParseShard("1/1") }, null);
+        Assert.Equal(first.OutputDir, second.OutputDir);
+        Assert.Equal(7, second.ImagesResumed);
+    }
+}
