@@ -105,8 +105,12 @@ public static class MatV5Reader
         MiSingle = 7, MiDouble = 9, MiInt64 = 12, MiUInt64 = 13, MiMatrix = 14, MiCompressed = 15,
         MiUtf8 = 16, MiUtf16 = 17, MiUtf32 = 18;
 
-    /// <summary>Reads every variable of the file, by name, in file order.</summary>
-    public static IReadOnlyDictionary<string, MatArray> ReadFile(string path)
+    /// <summary>
+    /// Reads the variables of the file by name; with <paramref name="only"/>, compressed variables
+    /// with other names are skipped after inflating just their header (the WIDER setting files
+    /// repeat every label list next to the gt_list that is needed).
+    /// </summary>
+    public static IReadOnlyDictionary<string, MatArray> ReadFile(string path, IReadOnlySet<string>? only = null)
     {
         byte[] bytes;
         try
@@ -117,11 +121,11 @@ public static class MatV5Reader
         {
             throw new DataFormatException(path, 0, $"cannot read MAT file: {ex.Message}", ex);
         }
-        return Read(bytes, path);
+        return Read(bytes, path, only);
     }
 
-    /// <summary>Reads every variable of an in-memory MAT file; <paramref name="sourceName"/> names it in errors.</summary>
-    public static IReadOnlyDictionary<string, MatArray> Read(ReadOnlySpan<byte> file, string sourceName)
+    /// <summary>Reads the variables of an in-memory MAT file; <paramref name="sourceName"/> names it in errors.</summary>
+    public static IReadOnlyDictionary<string, MatArray> Read(ReadOnlySpan<byte> file, string sourceName, IReadOnlySet<string>? only = null)
     {
         ValidateHeader(file, sourceName);
         var variables = new Dictionary<string, MatArray>(StringComparer.Ordinal);
@@ -144,11 +148,21 @@ public static class MatV5Reader
             switch (type)
             {
                 case MiCompressed:
-                    var inflated = Inflate(body, sourceName, offset);
+                    var inflated = Inflate(body, sourceName, offset, only);
+                    if (inflated is null)
+                    {
+                        offset += 8 + (int)length;
+                        continue;
+                    }
                     array = ReadCompressedVariable(inflated, sourceName, offset);
                     break;
                 case MiMatrix:
                     array = new ElementReader(file, sourceName, 0).ReadMatrix(offset + 8, (int)length);
+                    if (only is not null && !only.Contains(array.Name))
+                    {
+                        offset = Align8(offset + 8 + (int)length);
+                        continue;
+                    }
                     break;
                 default:
                     throw Corrupt(sourceName, offset, $"unexpected top-level data type {type} (expected miMATRIX or miCOMPRESSED)");
@@ -189,13 +203,19 @@ public static class MatV5Reader
         }
     }
 
-    private static byte[] Inflate(ReadOnlySpan<byte> compressed, string sourceName, int elementOffset)
+    /// <summary>Inflates one miCOMPRESSED element; null when <paramref name="only"/> excludes the variable named in its header.</summary>
+    private static byte[]? Inflate(ReadOnlySpan<byte> compressed, string sourceName, int elementOffset, IReadOnlySet<string>? only)
     {
         try
         {
             using var input = new MemoryStream(compressed.ToArray(), writable: false);
             using var zlib = new ZLibStream(input, CompressionMode.Decompress);
+            // The tag, array flags, dimensions and name of a variable fit in its first few hundred bytes.
+            var prefix = new byte[512];
+            var prefixLength = zlib.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+            if (only is not null && TryReadName(prefix.AsSpan(0, prefixLength)) is { } name && !only.Contains(name)) return null;
             using var output = new MemoryStream(compressed.Length * 4);
+            output.Write(prefix, 0, prefixLength);
             zlib.CopyTo(output);
             return output.ToArray();
         }
@@ -203,6 +223,31 @@ public static class MatV5Reader
         {
             throw Corrupt(sourceName, elementOffset, $"corrupt zlib data in miCOMPRESSED element: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The variable name in the header of an inflated miMATRIX element, or null when the prefix does not show it plainly.</summary>
+    private static string? TryReadName(ReadOnlySpan<byte> prefix)
+    {
+        // tag (8), array flags element (16), dimensions tag (8) + data, name tag (8) + data
+        if (prefix.Length < 40 || BinaryPrimitives.ReadInt32LittleEndian(prefix) != MiMatrix) return null;
+        var dimsBytes = BinaryPrimitives.ReadInt32LittleEndian(prefix[28..]);
+        if (dimsBytes is < 8 or > 256) return null;
+        var nameTag = 32 + Align8(dimsBytes);
+        if (prefix.Length < nameTag + 8) return null;
+        var first = BinaryPrimitives.ReadUInt32LittleEndian(prefix[nameTag..]);
+        int nameStart, nameLength;
+        if ((first >> 16) != 0)
+        {
+            nameStart = nameTag + 4;
+            nameLength = (int)(first >> 16);
+        }
+        else
+        {
+            nameStart = nameTag + 8;
+            nameLength = BinaryPrimitives.ReadInt32LittleEndian(prefix[(nameTag + 4)..]);
+        }
+        if (nameLength < 0 || nameLength > 64 || prefix.Length < nameStart + nameLength) return null;
+        return Encoding.ASCII.GetString(prefix.Slice(nameStart, nameLength));
     }
 
     private static MatArray ReadCompressedVariable(byte[] inflated, string sourceName, int elementOffset)

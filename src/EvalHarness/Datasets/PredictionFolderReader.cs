@@ -71,12 +71,12 @@ public static class PredictionFolderReader
         var parsed = new ImagePredictions?[files.Count];
         var errors = new DataFormatException?[files.Count];
         var fileWarnings = new string?[files.Count];
-        Parallel.For(0, files.Count, i =>
+        Parallel.For(0, files.Count, () => Array.Empty<byte>(), (i, _, buffer) =>
         {
             var (eventName, path) = files[i];
             try
             {
-                parsed[i] = ParsePythonFile(path, eventName, File.ReadAllBytes(path));
+                parsed[i] = ParsePythonFile(path, eventName, ReadPooled(path, ref buffer));
             }
             catch (DataFormatException ex) when (lenient)
             {
@@ -99,7 +99,8 @@ public static class PredictionFolderReader
                     errors[i] = new DataFormatException(path, 0, $"cannot read prediction file: {ex.Message}", ex);
                 }
             }
-        });
+            return buffer;
+        }, static _ => { });
 
         var set = new PredictionSet { Source = predictionDir };
         var origin = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -160,15 +161,37 @@ public static class PredictionFolderReader
         var key = PythonKey(Encoding.UTF8.GetString(nameLine));
         lines.TryNext(out _); // the count line: the port never reads it
 
-        var boxes = new List<PredBox>();
+        // Line breaks bound the number of box lines, so the array is sized once.
+        var boxes = new PredBox[Math.Max(0, bytes.Count((byte)'\n') + bytes.Count((byte)'\r') - 1)];
+        var count = 0;
         var lineNumber = 2;
         while (lines.TryNext(out var line))
         {
             lineNumber++;
             if (line.IsEmpty || line[0] == (byte)' ') continue; // first field empty: the port skips the line
-            boxes.Add(ParsePythonBoxLine(path, lineNumber, line));
+            boxes[count++] = ParsePythonBoxLine(path, lineNumber, line);
         }
-        return new ImagePredictions { Event = eventName, ImageKey = key, Boxes = boxes.ToArray() };
+        if (count != boxes.Length) Array.Resize(ref boxes, count);
+        return new ImagePredictions { Event = eventName, ImageKey = key, Boxes = boxes };
+    }
+
+    /// <summary>Reads a whole file into a per-thread buffer that grows as needed (the parsed boxes never point into it).</summary>
+    private static ReadOnlySpan<byte> ReadPooled(string path, ref byte[] buffer)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var length = RandomAccess.GetLength(handle);
+        if (length > int.MaxValue / 2) throw new DataFormatException(path, 0, $"prediction file of {length} bytes is too large");
+        if (buffer.Length < length + 1) buffer = new byte[Math.Max((int)length + 1, 64 * 1024)];
+        var total = 0;
+        while (true)
+        {
+            // Read until end of file even if the file grew since its length was taken.
+            if (total == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+            var read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+            if (read == 0) break;
+            total += read;
+        }
+        return buffer.AsSpan(0, total);
     }
 
     /// <summary>The port's <c>line.split(' ')</c>, then <c>float()</c> of the first five fields (later fields are never looked at).</summary>

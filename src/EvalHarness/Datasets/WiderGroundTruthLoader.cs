@@ -12,6 +12,9 @@ public static class WiderGroundTruthLoader
 {
     public const string FaceFile = "wider_face_val.mat";
 
+    private static readonly IReadOnlySet<string> FaceVariables = new HashSet<string>(["event_list", "file_list", "face_bbx_list"], StringComparer.Ordinal);
+    private static readonly IReadOnlySet<string> SettingVariables = new HashSet<string>(["gt_list"], StringComparer.Ordinal);
+
     public static string SettingFile(Setting setting) => $"wider_{setting.Id()}_val.mat";
 
     /// <summary>
@@ -46,7 +49,7 @@ public static class WiderGroundTruthLoader
     {
         var dir = ResolveGroundTruthDir(groundTruthDirOrWiderRoot);
         var facePath = Path.Combine(dir, FaceFile);
-        var face = MatV5Reader.ReadFile(facePath);
+        var face = MatV5Reader.ReadFile(facePath, FaceVariables);
         var events = Cell(Variable(face, "event_list", facePath), facePath, "event_list");
         var files = Cell(Variable(face, "file_list", facePath), facePath, "file_list");
         var boxes = Cell(Variable(face, "face_bbx_list", facePath), facePath, "face_bbx_list");
@@ -60,7 +63,7 @@ public static class WiderGroundTruthLoader
         foreach (var setting in SettingExtensions.All)
         {
             var path = Path.Combine(dir, SettingFile(setting));
-            var list = Cell(Variable(MatV5Reader.ReadFile(path), "gt_list", path), path, "gt_list");
+            var list = Cell(Variable(MatV5Reader.ReadFile(path, SettingVariables), "gt_list", path), path, "gt_list");
             if (list.Length != events.Length) throw new DataFormatException(path, 0, $"gt_list has {list.Length} events, {FaceFile} has {events.Length}");
             gtLists[(int)setting] = list;
             gtPaths[(int)setting] = path;

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using EvalHarness.Datasets;
 
 namespace EvalHarness.Metrics;
@@ -93,20 +95,30 @@ internal sealed class ImageEvaluator
         if (_recall.Length < boxes) _recall = new sbyte[Math.Max(boxes, _recall.Length * 2)];
     }
 
+    private void MatchBestBoxes(ReadOnlySpan<PredBox> predictions)
+    {
+        var g = _gt.Count;
+        var boxes = new GtCorners(_gt.X1.AsSpan(0, g), _gt.Y1.AsSpan(0, g), _gt.X2.AsSpan(0, g), _gt.Y2.AsSpan(0, g), _gt.Area.AsSpan(0, g));
+        var best = _bestGt.AsSpan(0, predictions.Length);
+        if (Vector256.IsHardwareAccelerated && g >= Vector256<double>.Count) BestBoxesVector256(predictions, boxes, best);
+        else BestBoxesScalar(predictions, boxes, best);
+    }
+
+    /// <summary>Ground-truth corners and +1 areas, structure of arrays.</summary>
+    internal readonly ref struct GtCorners(ReadOnlySpan<double> x1, ReadOnlySpan<double> y1, ReadOnlySpan<double> x2, ReadOnlySpan<double> y2, ReadOnlySpan<double> area)
+    {
+        public readonly ReadOnlySpan<double> X1 = x1, Y1 = y1, X2 = x2, Y2 = y2, Area = area;
+        public int Count => X1.Length;
+    }
+
     /// <summary>
     /// For each prediction, the index of the first box with the largest IoU when that IoU is ≥ 0.5,
     /// else −1. Arithmetic follows the port's Cython <c>bbox_overlaps</c> operation by operation
     /// (min/max as <c>b &lt; a ? b : a</c>, <c>ua = (pred_area + gt_area) − iw·ih</c>), so IoUs
     /// exactly at 0.5 fall the same way. The same for every setting, so computed once.
     /// </summary>
-    private void MatchBestBoxes(ReadOnlySpan<PredBox> predictions)
+    internal static void BestBoxesScalar(ReadOnlySpan<PredBox> predictions, GtCorners gt, Span<int> best)
     {
-        var g = _gt.Count;
-        var gx1 = _gt.X1.AsSpan(0, g);
-        var gy1 = _gt.Y1.AsSpan(0, g);
-        var gx2 = _gt.X2.AsSpan(0, g);
-        var gy2 = _gt.Y2.AsSpan(0, g);
-        var garea = _gt.Area.AsSpan(0, g);
         for (var h = 0; h < predictions.Length; h++)
         {
             var p = predictions[h];
@@ -115,40 +127,118 @@ internal sealed class ImageEvaluator
             var px2 = p.W + p.X;
             var py2 = p.H + p.Y;
             var parea = (px2 - px1 + 1) * (py2 - py1 + 1);
-            var best = 0.0;
-            var bestIndex = 0;
+            var max = 0.0;
+            var maxIndex = 0;
             var sawNaN = false;
-            for (var k = 0; k < gx1.Length; k++)
+            ScanScalar(px1, py1, px2, py2, parea, gt, 0, ref max, ref maxIndex, ref sawNaN);
+            best[h] = !sawNaN && max >= IouThreshold ? maxIndex : -1;
+        }
+    }
+
+    /// <summary>The scalar IoU scan over boxes <paramref name="start"/>.. (numpy's max/argmax: first largest; any NaN makes the max NaN).</summary>
+    private static void ScanScalar(double px1, double py1, double px2, double py2, double parea, GtCorners gt, int start,
+        ref double max, ref int maxIndex, ref bool sawNaN)
+    {
+        for (var k = start; k < gt.Count; k++)
+        {
+            var iw = Min(px2, gt.X2[k]) - Max(px1, gt.X1[k]) + 1;
+            double overlap = 0;
+            if (iw > 0)
             {
-                var iw = Min(px2, gx2[k]) - Max(px1, gx1[k]) + 1;
-                double overlap = 0;
-                if (iw > 0)
+                var ih = Min(py2, gt.Y2[k]) - Max(py1, gt.Y1[k]) + 1;
+                if (ih > 0)
                 {
-                    var ih = Min(py2, gy2[k]) - Max(py1, gy1[k]) + 1;
-                    if (ih > 0)
-                    {
-                        var ua = parea + garea[k] - iw * ih;
-                        overlap = iw * ih / ua;
-                    }
-                }
-                // numpy's max/argmax: the first largest value; a NaN anywhere makes the max NaN.
-                if (overlap > best)
-                {
-                    best = overlap;
-                    bestIndex = k;
-                }
-                else if (double.IsNaN(overlap))
-                {
-                    sawNaN = true;
+                    var ua = parea + gt.Area[k] - iw * ih;
+                    overlap = iw * ih / ua;
                 }
             }
-            _bestGt[h] = !sawNaN && best >= IouThreshold ? bestIndex : -1;
+            if (overlap > max)
+            {
+                max = overlap;
+                maxIndex = k;
+            }
+            else if (double.IsNaN(overlap))
+            {
+                sawNaN = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same scan four boxes at a time. Every lane does the scalar operations in the scalar
+    /// order (selects instead of Math.Min/Max, no fused multiply-add), keeps its own first
+    /// maximum, and the lanes are merged by value, then lowest index; the tail runs scalar.
+    /// </summary>
+    internal static void BestBoxesVector256(ReadOnlySpan<PredBox> predictions, GtCorners gt, Span<int> best)
+    {
+        var n = gt.Count;
+        var vectorEnd = n - n % Vector256<double>.Count;
+        var one = Vector256<double>.One;
+        var zero = Vector256<double>.Zero;
+        var step = Vector256.Create((double)Vector256<double>.Count);
+        ref var gx1 = ref MemoryMarshal.GetReference(gt.X1);
+        ref var gy1 = ref MemoryMarshal.GetReference(gt.Y1);
+        ref var gx2 = ref MemoryMarshal.GetReference(gt.X2);
+        ref var gy2 = ref MemoryMarshal.GetReference(gt.Y2);
+        ref var garea = ref MemoryMarshal.GetReference(gt.Area);
+        for (var h = 0; h < predictions.Length; h++)
+        {
+            var p = predictions[h];
+            var px1s = p.X;
+            var py1s = p.Y;
+            var px2s = p.W + p.X;
+            var py2s = p.H + p.Y;
+            var pareas = (px2s - px1s + 1) * (py2s - py1s + 1);
+            var px1 = Vector256.Create(px1s);
+            var py1 = Vector256.Create(py1s);
+            var px2 = Vector256.Create(px2s);
+            var py2 = Vector256.Create(py2s);
+            var parea = Vector256.Create(pareas);
+            var laneMax = zero;
+            var laneIndex = zero;
+            var index = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+            var nan = Vector256<double>.Zero;
+            for (var k = 0; k < vectorEnd; k += Vector256<double>.Count)
+            {
+                var bx1 = Vector256.LoadUnsafe(ref gx1, (nuint)k);
+                var by1 = Vector256.LoadUnsafe(ref gy1, (nuint)k);
+                var bx2 = Vector256.LoadUnsafe(ref gx2, (nuint)k);
+                var by2 = Vector256.LoadUnsafe(ref gy2, (nuint)k);
+                var iw = Min(px2, bx2) - Max(px1, bx1) + one;
+                var ih = Min(py2, by2) - Max(py1, by1) + one;
+                var inter = iw * ih;
+                var ua = parea + Vector256.LoadUnsafe(ref garea, (nuint)k) - inter;
+                var valid = Vector256.GreaterThan(iw, zero) & Vector256.GreaterThan(ih, zero);
+                var overlap = Vector256.ConditionalSelect(valid, inter / ua, zero);
+                var better = Vector256.GreaterThan(overlap, laneMax);
+                laneMax = Vector256.ConditionalSelect(better, overlap, laneMax);
+                laneIndex = Vector256.ConditionalSelect(better, index, laneIndex);
+                nan |= ~Vector256.Equals(overlap, overlap);
+                index += step;
+            }
+            var max = 0.0;
+            var maxIndex = 0;
+            for (var lane = 0; lane < Vector256<double>.Count; lane++)
+            {
+                var value = laneMax.GetElement(lane);
+                var at = (int)laneIndex.GetElement(lane);
+                if (value > max || (value == max && value > 0 && at < maxIndex))
+                {
+                    max = value;
+                    maxIndex = at;
+                }
+            }
+            var sawNaN = nan != Vector256<double>.Zero;
+            ScanScalar(px1s, py1s, px2s, py2s, pareas, gt, vectorEnd, ref max, ref maxIndex, ref sawNaN);
+            best[h] = !sawNaN && max >= IouThreshold ? maxIndex : -1;
         }
     }
 
     // Cython's min(a, b) / max(a, b) on doubles.
     private static double Min(double a, double b) => b < a ? b : a;
     private static double Max(double a, double b) => b > a ? b : a;
+    private static Vector256<double> Min(Vector256<double> a, Vector256<double> b) => Vector256.ConditionalSelect(Vector256.LessThan(b, a), b, a);
+    private static Vector256<double> Max(Vector256<double> a, Vector256<double> b) => Vector256.ConditionalSelect(Vector256.GreaterThan(b, a), b, a);
 
     /// <summary>
     /// <c>r_t</c>, the last prediction with normalised score ≥ <c>thr_t</c>, for every t; the steps

@@ -40,6 +40,28 @@ public sealed class MatV5ReaderTests
     }
 
     [Fact]
+    public void Reading_only_some_variables_skips_the_others_and_reads_the_same_values()
+    {
+        var path = GroundTruthFile("wider_hard_val.mat");
+        var all = MatV5Reader.ReadFile(path);
+        var only = MatV5Reader.ReadFile(path, new HashSet<string> { "gt_list" });
+
+        Assert.Contains("pose_label_list", all.Keys);
+        Assert.Equal(["gt_list"], only.Keys);
+        var expected = (MatCellArray)all["gt_list"];
+        var actual = (MatCellArray)only["gt_list"];
+        for (var e = 0; e < expected.Length; e++)
+        {
+            var expectedEvent = (MatCellArray)expected[e];
+            var actualEvent = (MatCellArray)actual[e];
+            for (var i = 0; i < expectedEvent.Length; i++)
+            {
+                Assert.Equal(((MatNumericArray)expectedEvent[i]).Real, ((MatNumericArray)actualEvent[i]).Real);
+            }
+        }
+    }
+
+    [Fact]
     public void Rejects_a_file_that_is_not_a_MAT_file()
     {
         var error = Assert.Throws<DataFormatException>(() => MatV5Reader.Read(new byte[200], "zeros.mat"));
