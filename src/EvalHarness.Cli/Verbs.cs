@@ -9,5 +9,6 @@ internal static class Verbs
     {
         // one line per verb (keep sorted by workflow: data, detect, post-process, run, compare)
         yield return DetectVerb.Create();
+        yield return PostprocessVerb.Create();
     }
 }
