@@ -104,7 +104,19 @@ internal static class DetectVerb
                 var other => throw new UsageException($"--provider: unknown provider '{other}' (expected cpu or cuda)"),
             },
         };
-        return new OnnxCandidateSource(images, groundTruth, model, frontEnd, session);
+        var source = new OnnxCandidateSource(images, groundTruth, model, frontEnd, session);
+        var opened = false;
+        try
+        {
+            // fail on a bad model or an unavailable provider before the cache is touched
+            source.Open();
+            opened = true;
+            return source;
+        }
+        finally
+        {
+            if (!opened) source.Dispose();
+        }
     }
 
     private static double[]? ParseScales(string? text)
