@@ -93,7 +93,7 @@ public sealed class OnnxDetectorTests : IDisposable
         using var detector = new OnnxDetector(Model(BlazeFaceLike(float.NaN, 0f)));
         var frontEnd = new DetectorFrontEnd(detector, new FrontEndOptions { Mode = InputMode.Letterbox });
         using var image = new Image<Rgb24>(40, 30);
-        var ex = Assert.Throws<ModelException>(() => frontEnd.Detect(image, "events/some_image.jpg", new CandidateMap()));
+        var ex = Assert.Throws<ModelException>(() => frontEnd.Detect(image, "events/some_image.jpg", new CandidateMap(), TestContext.Current.CancellationToken));
         Assert.Contains("events/some_image.jpg", ex.Message);
         Assert.Contains("NaN", ex.Message);
     }
@@ -108,7 +108,7 @@ public sealed class OnnxDetectorTests : IDisposable
         var frontEnd = new DetectorFrontEnd(detector, new FrontEndOptions { Mode = InputMode.Tiles });
         using var image = new Image<Rgb24>(600, 300);
         var map = new CandidateMap();
-        frontEnd.Detect(image, "x", map);
+        frontEnd.Detect(image, "x", map, TestContext.Current.CancellationToken);
         // 600 wide, tiles 256 at stride 128: origins 0, 128, 256, 384; rows 0, 128
         var level = map.Levels[0];
         Assert.Equal((19, 38), (level.Height, level.Width));

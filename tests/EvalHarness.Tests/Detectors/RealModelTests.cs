@@ -36,7 +36,7 @@ public class RealModelTests
         int faces = 0, found = 0;
         for (var i = 0; i < images.Count; i++)
         {
-            source.Load(i, map);
+            source.Load(i, map, TestContext.Current.CancellationToken);
             Assert.Equal((images[i].Width, images[i].Height), (map.ImageWidth, map.ImageHeight));
             Assert.Equal((images[i].Event, images[i].ImageKey), (map.Event, map.ImageKey));
             Assert.Equal(((images[i].Height + 15) / 16, (images[i].Width + 15) / 16), (map.Levels[0].Height, map.Levels[0].Width));
@@ -73,8 +73,8 @@ public class RealModelTests
         }
         var a = new CandidateMap();
         var b = new CandidateMap();
-        frontEnd.Detect(image, "original", a);
-        frontEnd.Detect(shifted, "shifted", b);
+        frontEnd.Detect(image, "original", a, TestContext.Current.CancellationToken);
+        frontEnd.Detect(shifted, "shifted", b, TestContext.Current.CancellationToken);
         var compared = 0;
         for (var l = 0; l < 2; l++)
         {
@@ -122,8 +122,8 @@ public class RealModelTests
         }
         var viaLetterbox = new CandidateMap();
         var viaCanvas = new CandidateMap();
-        letterbox.Detect(image, "image", viaLetterbox);
-        tiles.Detect(canvas, "canvas", viaCanvas);
+        letterbox.Detect(image, "image", viaLetterbox, TestContext.Current.CancellationToken);
+        tiles.Detect(canvas, "canvas", viaCanvas, TestContext.Current.CancellationToken);
         Assert.Equal(896, viaLetterbox.Count);
         Assert.Equal(896, viaCanvas.Count);
         Assert.Equal(16f / (float)g.Scale, viaLetterbox.Levels[0].Stride, 4);
@@ -154,7 +154,7 @@ public class RealModelTests
         var (images, gt) = Sample("13--Interview", 1);
         using var source = new OnnxCandidateSource(images, gt, DetectorModel.BlazeFaceBack(modelsDir), new FrontEndOptions { Mode = InputMode.Pyramid, PyramidScales = [1.0, 0.5] }, OneThread);
         var map = new CandidateMap();
-        source.Load(0, map);
+        source.Load(0, map, TestContext.Current.CancellationToken);
         Assert.Equal(4, map.Levels.Length);
         var (w, h) = (images[0].Width, images[0].Height);
         Assert.Equal(((h + 15) / 16, (w + 15) / 16, 16f), (map.Levels[0].Height, map.Levels[0].Width, map.Levels[0].Stride));

@@ -18,7 +18,7 @@ public class SyntheticCandidateSourceTests
             var gt = source.GroundTruth.Images[i];
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{gt.Event}/{gt.ImageKey}/{source.Images[i].Width}x{source.Images[i].Height}"));
             foreach (var (b, m) in gt.Boxes.Zip(gt.Counted)) hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{b.X},{b.Y},{b.W},{b.H},{(int)m};"));
-            source.Load(i, map);
+            source.Load(i, map, TestContext.Current.CancellationToken);
             foreach (var l in map.Levels) hash.AppendData(System.Text.Encoding.UTF8.GetBytes(l.ToString()));
             hash.AppendData(MemoryMarshal.AsBytes(map.ScoreSpan));
             hash.AppendData(MemoryMarshal.AsBytes(map.X1Span));
@@ -53,14 +53,14 @@ public class SyntheticCandidateSourceTests
     public void Loading_an_image_does_not_depend_on_which_images_were_loaded_before_or_in_parallel()
     {
         var source = new SyntheticCandidateSource(5, 16);
-        var sequential = Enumerable.Range(0, 16).Select(i => { var m = new CandidateMap(); source.Load(i, m); return m.Clone(); }).ToArray();
+        var sequential = Enumerable.Range(0, 16).Select(i => { var m = new CandidateMap(); source.Load(i, m, TestContext.Current.CancellationToken); return m.Clone(); }).ToArray();
         var parallel = new CandidateMap[16];
-        Parallel.For(0, 16, i => { var m = new CandidateMap(); source.Load(15 - i, m); parallel[15 - i] = m; });
+        Parallel.For(0, 16, i => { var m = new CandidateMap(); source.Load(15 - i, m, TestContext.Current.CancellationToken); parallel[15 - i] = m; });
         for (var i = 0; i < 16; i++) Assert.Equal(sequential[i].ScoreSpan.ToArray(), parallel[i].ScoreSpan.ToArray());
         // a bigger set starts with the same images
         var bigger = new SyntheticCandidateSource(5, 40);
         var again = new CandidateMap();
-        bigger.Load(3, again);
+        bigger.Load(3, again, TestContext.Current.CancellationToken);
         Assert.Equal(sequential[3].X2Span.ToArray(), again.X2Span.ToArray());
     }
 
@@ -102,7 +102,7 @@ public class SyntheticCandidateSourceTests
         int bigFaces = 0, bigFacesHit = 0, tinyFaces = 0, tinyFacesHit = 0;
         for (var i = 0; i < source.Images.Count; i++)
         {
-            source.Load(i, map);
+            source.Load(i, map, TestContext.Current.CancellationToken);
             var image = source.Images[i];
             Assert.Equal((image.Width, image.Height), (map.ImageWidth, map.ImageHeight));
             Assert.Equal(new LevelShape((image.Height + 15) / 16, 64, 2, 16f, 0), map.Levels[0]);
