@@ -151,6 +151,10 @@ public sealed class DetectorFrontEnd
         for (var s = 0; s < scales.Length; s++)
         {
             sizes[s] = ScaledSize(image.Width, image.Height, scales[s]);
+            if ((long)sizes[s].W * sizes[s].H > _options.Image.MaxPixels)
+            {
+                throw new DataFormatException(name, 0, $"pyramid scale {scales[s].ToString("R", CultureInfo.InvariantCulture)} makes the image {sizes[s].W}x{sizes[s].H}, over the limit of {_options.Image.MaxPixels} pixels");
+            }
             for (var l = 0; l < decoderLevels.Count; l++)
             {
                 var dl = decoderLevels[l];
