@@ -126,6 +126,19 @@ public sealed class OnnxDetectorTests : IDisposable
     }
 
     [Fact]
+    public void An_upscaling_pyramid_level_must_stay_within_the_pixel_limit()
+    {
+        using var detector = new OnnxDetector(Model(BlazeFaceLike(0f, 0f)));
+        var options = new FrontEndOptions { Mode = InputMode.Pyramid, PyramidScales = [1.0, 2.0], Image = new ImageLoadOptions { MaxPixels = 20_000 } };
+        using var image = new Image<Rgb24>(100, 100);
+        var ex = Assert.Throws<DataFormatException>(() => new DetectorFrontEnd(detector, options).Detect(image, "img.jpg", new CandidateMap(), TestContext.Current.CancellationToken));
+        Assert.Contains("200x200", ex.Message);
+        var map = new CandidateMap();
+        new DetectorFrontEnd(detector, options with { PyramidScales = [1.0, 0.5] }).Detect(image, "img.jpg", map, TestContext.Current.CancellationToken);
+        Assert.Equal(4, map.Levels.Length);
+    }
+
+    [Fact]
     public void The_cuda_provider_fails_clearly_when_unavailable()
     {
         // the CPU-only ONNX Runtime package has no CUDA provider; if a GPU build is ever referenced this test must be revisited
