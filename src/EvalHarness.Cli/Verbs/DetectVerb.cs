@@ -24,6 +24,7 @@ internal static class DetectVerb
     private static readonly Option<int?> TileStride = new("--tile-stride") { Description = "tile stride in network-input pixels (default: half the input, a multiple of the largest level stride)" };
     private static readonly Option<string?> Scales = new("--scales") { Description = "pyramid scales, comma-separated (default 1,0.5,0.25)" };
     private static readonly Option<int> Threads = new("--threads") { Description = "ONNX Runtime intra-op threads (0 = ONNX Runtime's choice)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<string> GraphOptimization = new("--graph-opt") { Description = "ONNX Runtime graph optimisation: disable, basic, extended or all", DefaultValueFactory = _ => "all" };
     private static readonly Option<string> Provider = new("--provider") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
     private static readonly Option<long?> MaxPixels = new("--max-pixels") { Description = "refuse images larger than this many pixels (default 64 Mpx)" };
     private static readonly Option<int> Seed = new("--seed") { Description = "synthetic dataset seed", DefaultValueFactory = _ => 1 };
@@ -36,7 +37,7 @@ internal static class DetectVerb
     {
         var command = new Command("detect", "run the face detector over a dataset into the candidate cache")
         {
-            Dataset, Root, Split, Events, Limit, Model, ModelsDir, Mode, TileStride, Scales, Threads, Provider, MaxPixels, Seed, SyntheticImages, Out, WritePredictions, Variant,
+            Dataset, Root, Split, Events, Limit, Model, ModelsDir, Mode, TileStride, Scales, Threads, GraphOptimization, Provider, MaxPixels, Seed, SyntheticImages, Out, WritePredictions, Variant,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
         return command;
@@ -97,6 +98,14 @@ internal static class DetectVerb
         var session = new OnnxSessionOptions
         {
             IntraOpThreads = parse.GetValue(Threads),
+            OptimizationLevel = parse.GetValue(GraphOptimization)!.Trim().ToLowerInvariant() switch
+            {
+                "disable" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL,
+                "basic" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                "extended" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                "all" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
+                var other => throw new UsageException($"--graph-opt: unknown level '{other}' (expected disable, basic, extended or all)"),
+            },
             Provider = parse.GetValue(Provider)!.Trim().ToLowerInvariant() switch
             {
                 "cpu" => ExecutionProvider.Cpu,
@@ -104,7 +113,19 @@ internal static class DetectVerb
                 var other => throw new UsageException($"--provider: unknown provider '{other}' (expected cpu or cuda)"),
             },
         };
-        return new OnnxCandidateSource(images, groundTruth, model, frontEnd, session);
+        var source = new OnnxCandidateSource(images, groundTruth, model, frontEnd, session);
+        var opened = false;
+        try
+        {
+            // fail on a bad model or an unavailable provider before the cache is touched
+            source.Open();
+            opened = true;
+            return source;
+        }
+        finally
+        {
+            if (!opened) source.Dispose();
+        }
     }
 
     private static double[]? ParseScales(string? text)

@@ -43,18 +43,11 @@ public sealed class OnnxCandidateSource : ICandidateSource
     public DetectorModel Model => _model;
 
     /// <summary>Model file hash, decoder and front-end parameters: everything that changes the candidates.</summary>
-    public string Describe()
-    {
-        var largest = _model.Decoder.LargestStride();
-        var stride = _frontEndOptions.TileStride ?? TileLayout.DefaultStride(_model.Decoder.Input.Width, _model.Decoder.Input.Height, largest);
-        var mode = _frontEndOptions.Mode switch
-        {
-            InputMode.Letterbox => "letterbox(bilinear,pad=centre)",
-            InputMode.Tiles => $"tiles(stride={stride})",
-            _ => $"pyramid(stride={stride},scales=[{string.Join(",", _frontEndOptions.PyramidScales.Select(s => s.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}])",
-        };
-        return $"onnx(model={Path.GetFileName(_model.ModelPath)},sha256={_model.Sha256},decoder={_model.Decoder.Describe()},mode={mode},maxPixels={_frontEndOptions.Image.MaxPixels})";
-    }
+    public string Describe() =>
+        $"onnx(model={Path.GetFileName(_model.ModelPath)},sha256={_model.Sha256},decoder={_model.Decoder.Describe()},mode={_frontEndOptions.Describe(_model.Decoder)}{ProviderSuffix})";
+
+    // GPU kernels round differently from the CPU ones, so their candidates are cached apart
+    private string ProviderSuffix => _sessionOptions.Provider == ExecutionProvider.Cpu ? "" : $",provider={_sessionOptions.Provider.ToString().ToLowerInvariant()}";
 
     public void Load(int index, CandidateMap map, CancellationToken cancellationToken = default)
     {
@@ -62,15 +55,26 @@ public sealed class OnnxCandidateSource : ICandidateSource
         if (image.Path is null) throw new IO.DataFormatException($"{image.Event}/{image.ImageKey}", 0, "image has no file path");
         lock (_gate)
         {
-            if (_frontEnd is null)
-            {
-                _detector = new OnnxDetector(_model, _sessionOptions);
-                _frontEnd = new DetectorFrontEnd(_detector, _frontEndOptions);
-            }
-            _frontEnd.Detect(image.Path, map, cancellationToken);
+            OpenLocked().Detect(image.Path, map, cancellationToken);
         }
         map.Event = image.Event;
         map.ImageKey = image.ImageKey;
+    }
+
+    /// <summary>Creates the ONNX Runtime session now (it is otherwise created by the first <see cref="Load"/>), so a bad model or an unavailable provider fails before any work.</summary>
+    public void Open()
+    {
+        lock (_gate) OpenLocked();
+    }
+
+    private DetectorFrontEnd OpenLocked()
+    {
+        if (_frontEnd is null)
+        {
+            _detector = new OnnxDetector(_model, _sessionOptions);
+            _frontEnd = new DetectorFrontEnd(_detector, _frontEndOptions);
+        }
+        return _frontEnd;
     }
 
     public void Dispose()

@@ -56,14 +56,15 @@ public sealed class OnnxDetector : IDisposable
         {
             throw new ModelException($"{model.ModelPath}: not a loadable ONNX model ({FirstLine(ex.Message)})", ex);
         }
+        var valid = false;
         try
         {
             Validate(model.ModelPath, _session, _decoder);
+            valid = true;
         }
-        catch
+        finally
         {
-            _session.Dispose();
-            throw;
+            if (!valid) _session.Dispose();
         }
         _inputNames = [_decoder.Input.Name];
         _outputNames = _decoder.Outputs.Select(o => o.Name).ToArray();

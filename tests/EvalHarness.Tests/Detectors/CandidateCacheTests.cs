@@ -34,7 +34,7 @@ public sealed class CandidateCacheTests : IDisposable
     private static CandidateMap SampleMap(int index = 0, int keypoints = 0)
     {
         var map = new CandidateMap();
-        new SyntheticCandidateSource(7, index + 1).Load(index, map);
+        new SyntheticCandidateSource(7, index + 1).Load(index, map, TestContext.Current.CancellationToken);
         if (keypoints == 0) return map;
         var withKeypoints = new CandidateMap([(map.Levels[0].Height, map.Levels[0].Width, map.Levels[0].Anchors, map.Levels[0].Stride)], keypoints)
         {
@@ -121,7 +121,7 @@ public sealed class CandidateCacheTests : IDisposable
             for (var i = 0; i < 6; i++)
             {
                 var map = new CandidateMap();
-                cached.Load(i, map);
+                cached.Load(i, map, TestContext.Current.CancellationToken);
                 expected.Add(map);
             }
             Assert.Equal((0, 6), (cached.Hits, cached.Computed));
@@ -131,7 +131,7 @@ public sealed class CandidateCacheTests : IDisposable
             for (var i = 0; i < 6; i++)
             {
                 var map = new CandidateMap();
-                again.Load(i, map);
+                again.Load(i, map, TestContext.Current.CancellationToken);
                 AssertSameMap(expected[i], map);
             }
             Assert.Equal((6, 0), (again.Hits, again.Computed));
@@ -146,10 +146,10 @@ public sealed class CandidateCacheTests : IDisposable
     {
         var inner = new CountingSource(new SyntheticCandidateSource(3, 3));
         var reference = new CandidateMap();
-        inner.Load(1, reference);
+        inner.Load(1, reference, TestContext.Current.CancellationToken);
         using (var cached = new CachedCandidateSource(inner, _dir, ownsInner: false))
         {
-            for (var i = 0; i < 3; i++) cached.Load(i, new CandidateMap());
+            for (var i = 0; i < 3; i++) cached.Load(i, new CandidateMap(), TestContext.Current.CancellationToken);
         }
         var path = new CandidateCache(_dir, inner.Describe()).EntryPath(reference.Event, reference.ImageKey);
         var bytes = File.ReadAllBytes(path);
@@ -161,10 +161,10 @@ public sealed class CandidateCacheTests : IDisposable
         var warnings = new List<CacheWarning>();
         using var again = new CachedCandidateSource(inner, _dir, warnings.Add, ownsInner: false);
         var map = new CandidateMap();
-        again.Load(1, map);
+        again.Load(1, map, TestContext.Current.CancellationToken);
         AssertSameMap(reference, map);
-        again.Load(2, new CandidateMap());
-        again.Load(0, new CandidateMap());
+        again.Load(2, new CandidateMap(), TestContext.Current.CancellationToken);
+        again.Load(0, new CandidateMap(), TestContext.Current.CancellationToken);
         Assert.Equal((1, 2), (again.Hits, again.Computed));
         Assert.Equal(2, warnings.Count);
         Assert.Contains(path, warnings[0].Path);
@@ -172,7 +172,7 @@ public sealed class CandidateCacheTests : IDisposable
         Assert.Equal(warnings, again.Warnings);
         // the recomputed entries are whole again
         using var third = new CachedCandidateSource(inner, _dir, ownsInner: false);
-        for (var i = 0; i < 3; i++) third.Load(i, new CandidateMap());
+        for (var i = 0; i < 3; i++) third.Load(i, new CandidateMap(), TestContext.Current.CancellationToken);
         Assert.Equal(3, third.Hits);
     }
 
@@ -182,13 +182,13 @@ public sealed class CandidateCacheTests : IDisposable
         var a = new CountingSource(new SyntheticCandidateSource(3, 2), "model A");
         using (var cached = new CachedCandidateSource(a, _dir, ownsInner: false))
         {
-            cached.Load(0, new CandidateMap());
-            cached.Load(1, new CandidateMap());
+            cached.Load(0, new CandidateMap(), TestContext.Current.CancellationToken);
+            cached.Load(1, new CandidateMap(), TestContext.Current.CancellationToken);
         }
         var b = new CountingSource(new SyntheticCandidateSource(3, 2), "model B");
         var warnings = new List<CacheWarning>();
         using var other = new CachedCandidateSource(b, _dir, warnings.Add, ownsInner: false);
-        other.Load(0, new CandidateMap());
+        other.Load(0, new CandidateMap(), TestContext.Current.CancellationToken);
         Assert.Equal((0, 1), (other.Hits, other.Computed));
         Assert.Contains(warnings, w => w.Path.EndsWith(CandidateCache.ManifestFileName, StringComparison.Ordinal) && w.Problem.Contains("model A"));
         Assert.Contains(warnings, w => w.Problem.Contains("other parameters"));
@@ -198,11 +198,11 @@ public sealed class CandidateCacheTests : IDisposable
     public void An_interrupted_run_resumes_where_it_stopped()
     {
         var inner = new CountingSource(new SyntheticCandidateSource(5, 8)) { FailAt = 5 };
-        Assert.Throws<IOException>(() => DetectJob.Run(new DetectJobOptions { Source = inner, CacheDirectory = _dir }));
+        Assert.Throws<IOException>(() => DetectJob.Run(new DetectJobOptions { Source = inner, CacheDirectory = _dir }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(5, inner.Loads);
         inner.Loads = 0;
         inner.FailAt = -1;
-        var summary = DetectJob.Run(new DetectJobOptions { Source = inner, CacheDirectory = _dir });
+        var summary = DetectJob.Run(new DetectJobOptions { Source = inner, CacheDirectory = _dir }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal((8, 5, 3), (summary.Images, summary.CacheHits, summary.Computed));
         Assert.Equal(3, inner.Loads);
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp", SearchOption.AllDirectories));

@@ -93,7 +93,7 @@ public sealed class OnnxDetectorTests : IDisposable
         using var detector = new OnnxDetector(Model(BlazeFaceLike(float.NaN, 0f)));
         var frontEnd = new DetectorFrontEnd(detector, new FrontEndOptions { Mode = InputMode.Letterbox });
         using var image = new Image<Rgb24>(40, 30);
-        var ex = Assert.Throws<ModelException>(() => frontEnd.Detect(image, "events/some_image.jpg", new CandidateMap()));
+        var ex = Assert.Throws<ModelException>(() => frontEnd.Detect(image, "events/some_image.jpg", new CandidateMap(), TestContext.Current.CancellationToken));
         Assert.Contains("events/some_image.jpg", ex.Message);
         Assert.Contains("NaN", ex.Message);
     }
@@ -108,7 +108,7 @@ public sealed class OnnxDetectorTests : IDisposable
         var frontEnd = new DetectorFrontEnd(detector, new FrontEndOptions { Mode = InputMode.Tiles });
         using var image = new Image<Rgb24>(600, 300);
         var map = new CandidateMap();
-        frontEnd.Detect(image, "x", map);
+        frontEnd.Detect(image, "x", map, TestContext.Current.CancellationToken);
         // 600 wide, tiles 256 at stride 128: origins 0, 128, 256, 384; rows 0, 128
         var level = map.Levels[0];
         Assert.Equal((19, 38), (level.Height, level.Width));
@@ -123,6 +123,19 @@ public sealed class OnnxDetectorTests : IDisposable
             }
         }
         Assert.Equal(-1, TileStitcher.FirstUncovered(map));
+    }
+
+    [Fact]
+    public void An_upscaling_pyramid_level_must_stay_within_the_pixel_limit()
+    {
+        using var detector = new OnnxDetector(Model(BlazeFaceLike(0f, 0f)));
+        var options = new FrontEndOptions { Mode = InputMode.Pyramid, PyramidScales = [1.0, 2.0], Image = new ImageLoadOptions { MaxPixels = 20_000 } };
+        using var image = new Image<Rgb24>(100, 100);
+        var ex = Assert.Throws<DataFormatException>(() => new DetectorFrontEnd(detector, options).Detect(image, "img.jpg", new CandidateMap(), TestContext.Current.CancellationToken));
+        Assert.Contains("200x200", ex.Message);
+        var map = new CandidateMap();
+        new DetectorFrontEnd(detector, options with { PyramidScales = [1.0, 0.5] }).Detect(image, "img.jpg", map, TestContext.Current.CancellationToken);
+        Assert.Equal(4, map.Levels.Length);
     }
 
     [Fact]

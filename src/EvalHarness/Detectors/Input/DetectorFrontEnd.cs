@@ -31,6 +31,19 @@ public sealed record FrontEndOptions
 
     public ImageLoadOptions Image { get; init; } = new();
 
+    /// <summary>The front-end parameters that change the candidates, with the tile stride resolved for <paramref name="decoder"/>.</summary>
+    public string Describe(IDetectionDecoder decoder)
+    {
+        var stride = TileStride ?? TileLayout.DefaultStride(decoder.Input.Width, decoder.Input.Height, decoder.LargestStride());
+        var mode = Mode switch
+        {
+            InputMode.Letterbox => "letterbox(bilinear,pad=centre)",
+            InputMode.Tiles => $"tiles(stride={stride})",
+            _ => $"pyramid(stride={stride},scales=[{string.Join(",", PyramidScales.Select(s => s.ToString("R", CultureInfo.InvariantCulture)))}])",
+        };
+        return $"{mode},maxPixels={Image.MaxPixels}";
+    }
+
     public static InputMode ParseMode(string text) => text.Trim().ToLowerInvariant() switch
     {
         "letterbox" => InputMode.Letterbox,
@@ -79,16 +92,7 @@ public sealed class DetectorFrontEnd
     public int TileStride => _tileStride;
 
     /// <summary>The parameters that change the candidates (for cache manifests).</summary>
-    public string Describe()
-    {
-        var ci = CultureInfo.InvariantCulture;
-        return _options.Mode switch
-        {
-            InputMode.Letterbox => "letterbox(bilinear,pad=centre)",
-            InputMode.Tiles => $"tiles(stride={_tileStride})",
-            _ => $"pyramid(stride={_tileStride},scales=[{string.Join(",", _options.PyramidScales.Select(s => s.ToString("R", ci)))}])",
-        } + $",maxPixels={_options.Image.MaxPixels}";
-    }
+    public string Describe() => _options.Describe(_decoder);
 
     /// <summary>Loads <paramref name="imagePath"/> and fills <paramref name="map"/> (size and levels; event and key are the caller's).</summary>
     public void Detect(string imagePath, CandidateMap map, CancellationToken cancellationToken = default)
@@ -147,6 +151,10 @@ public sealed class DetectorFrontEnd
         for (var s = 0; s < scales.Length; s++)
         {
             sizes[s] = ScaledSize(image.Width, image.Height, scales[s]);
+            if ((long)sizes[s].W * sizes[s].H > _options.Image.MaxPixels)
+            {
+                throw new DataFormatException(name, 0, $"pyramid scale {scales[s].ToString("R", CultureInfo.InvariantCulture)} makes the image {sizes[s].W}x{sizes[s].H}, over the limit of {_options.Image.MaxPixels} pixels");
+            }
             for (var l = 0; l < decoderLevels.Count; l++)
             {
                 var dl = decoderLevels[l];
