@@ -162,7 +162,8 @@ public static class PredictionFolderReader
         lines.TryNext(out _); // the count line: the port never reads it
 
         // Line breaks bound the number of box lines, so the array is sized once.
-        var boxes = new PredBox[Math.Max(0, bytes.Count((byte)'\n') + bytes.Count((byte)'\r') - 1)];
+        var lineCount = bytes.Count((byte)'\n') + bytes.Count((byte)'\r') + (bytes[^1] is (byte)'\n' or (byte)'\r' ? 0 : 1);
+        var boxes = new PredBox[Math.Max(0, lineCount - 2)];
         var count = 0;
         var lineNumber = 2;
         while (lines.TryNext(out var line))

@@ -115,8 +115,22 @@ internal sealed class MatlabProtocol : IEvaluationProtocol
             if (predictionDir is null) warnings.Add($"{image.Event}/{image.ImageKey}: no predictions; the image has no detections");
             return [];
         }
+        // A stable sort leaves an already sorted list as it is (folders read by ReadMatlab are).
+        if (IsSortedDescending(found.Boxes)) return found.Boxes;
         var sorted = (PredBox[])found.Boxes.Clone();
         PredictionFolderReader.SortByScoreDescendingStable(sorted);
         return sorted;
+    }
+
+    /// <summary>Whether the scores already run NaN first, then non-increasing.</summary>
+    private static bool IsSortedDescending(PredBox[] boxes)
+    {
+        for (var i = 1; i < boxes.Length; i++)
+        {
+            var previous = boxes[i - 1].Score;
+            var current = boxes[i].Score;
+            if (double.IsNaN(current) ? !double.IsNaN(previous) : !double.IsNaN(previous) && current > previous) return false;
+        }
+        return true;
     }
 }

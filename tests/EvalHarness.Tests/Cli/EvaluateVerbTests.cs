@@ -58,6 +58,28 @@ public sealed class EvaluateVerbTests
     }
 
     [Fact]
+    public void Evaluate_subset_counts_only_the_images_with_prediction_files_and_says_so()
+    {
+        using var dir = new EvalFixtures.TempDir();
+        var source = Path.Combine(TestData.PredictionsRoot, "retinaface-mnet0.25-selftrained");
+        string[] events = ["0--Parade", "13--Interview", "19--Couple", "20--Family_Group", "4--Dancing"];
+        foreach (var eventName in events)
+        {
+            Directory.CreateDirectory(Path.Combine(dir.Path, eventName));
+            foreach (var file in Directory.GetFiles(Path.Combine(source, eventName))) File.Copy(file, Path.Combine(dir.Path, eventName, Path.GetFileName(file)));
+        }
+        var local = GoldenApTests.FullGroundTruth().Images.Where(i => events.Contains(i.Event)).ToList();
+
+        var (code, output, _) = Run("evaluate", "--pred", dir.Path, "--gt", TestData.WiderFaceRoot, "--subset");
+
+        Assert.Equal(0, code);
+        Assert.Contains($"SUBSET of {local.Count} images", output);
+        Assert.Contains($"({local.Sum(i => i.CountedFaces(EvalHarness.Datasets.Setting.Hard))} faces)", output);
+        // Without --subset the python protocol stops at the first missing event folder.
+        Assert.Equal(2, Run("evaluate", "--pred", dir.Path, "--gt", TestData.WiderFaceRoot).Code);
+    }
+
+    [Fact]
     public void Dataset_verify_succeeds_on_the_shared_sample()
     {
         var (code, output, _) = Run("dataset", "verify", "--root", TestData.WiderFaceRoot);

@@ -108,6 +108,22 @@ public sealed class EvaluatorBehaviourTests
     }
 
     [Fact]
+    public void Matlab_sorts_in_memory_predictions_stably_with_NaN_first()
+    {
+        // Same boxes in two orders that the stable sort maps to the same sequence give the same curve.
+        GroundTruthImage[] gt = [Image("0--E", "img_1", (new GtBox(10, 10, 20, 20), SettingMask.All), (new GtBox(100, 100, 20, 20), SettingMask.All))];
+        PredBox exact = new(10, 10, 20, 20, 0.7), duplicate = new(11, 10, 20, 20, 0.7), other = new(100, 100, 20, 20, 0.9);
+        var a = Eval(gt, [Preds("0--E", "img_1", exact, other, duplicate)], Matlab)[Setting.Easy];
+        var b = Eval(gt, [Preds("0--E", "img_1", other, exact, duplicate)], Matlab)[Setting.Easy];
+        var c = Eval(gt, [Preds("0--E", "img_1", duplicate, other, exact)], Matlab)[Setting.Easy];
+
+        Assert.Equal(a.Precision, b.Precision);
+        Assert.Equal(a.Ap, b.Ap);
+        // With the duplicate first among equal scores, it takes the match instead of the exact box: same counts.
+        Assert.Equal(a.Precision, c.Precision);
+    }
+
+    [Fact]
     public void Python_normalisation_starts_from_zero_and_one_and_includes_every_image_read()
     {
         var gt = Truth(OneFace());
