@@ -12,7 +12,7 @@ internal sealed class GpuKernels
     public readonly Action<AcceleratorStream, Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews> Gather;
     public readonly Action<AcceleratorStream, Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews> EmitAll;
     public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, ArrayView<ulong>> Mask;
-    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews> Keep;
+    public readonly Action<AcceleratorStream, Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews> Keep;
     public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>> FastSuppress;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews> FastCompact;
     public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, int, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews> SoftNms;
@@ -36,7 +36,7 @@ internal sealed class GpuKernels
         ((Action<Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews>)CandidateSelectionKernels.Gather, false),
         ((Action<Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews>)CandidateSelectionKernels.EmitAll, false),
         ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<ulong>>)NmsKernels.Mask, true),
-        ((Action<ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews>)NmsKernels.Keep, true),
+        ((Action<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews>)NmsKernels.Keep, false),
         ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>>)NmsKernels.FastSuppress, true),
         ((Action<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews>)NmsKernels.FastCompact, false),
         ((Action<ArrayView<ImageSlot>, SortedViews, int, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>)SoftNmsKernels.SoftNms, true),
@@ -55,7 +55,7 @@ internal sealed class GpuKernels
         Gather = accelerator.LoadAutoGroupedKernel<Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews>(CandidateSelectionKernels.Gather);
         EmitAll = accelerator.LoadAutoGroupedKernel<Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews>(CandidateSelectionKernels.EmitAll);
         Mask = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, ArrayView<ulong>>(NmsKernels.Mask);
-        Keep = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews>(NmsKernels.Keep);
+        Keep = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews>(NmsKernels.Keep);
         FastSuppress = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>>(NmsKernels.FastSuppress);
         FastCompact = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews>(NmsKernels.FastCompact);
         SoftNms = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, int, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>(SoftNmsKernels.SoftNms);

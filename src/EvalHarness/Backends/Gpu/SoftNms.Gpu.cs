@@ -12,7 +12,8 @@ namespace EvalHarness.Backends.Gpu;
 /// </summary>
 internal static class SoftNmsKernels
 {
-    public const int GroupSize = 64;
+    /// <summary>The largest group the kernels accept (the shared reduction array); launches use a power of two up to it.</summary>
+    public const int MaxGroupSize = 64;
 
     private const int Alive = 0;
     private const int Removed = 1;
@@ -21,7 +22,7 @@ internal static class SoftNmsKernels
     private static bool Precedes(float scoreA, int flatA, float scoreB, int flatB) =>
         scoreA > scoreB || (scoreA == scoreB && flatA < flatB);
 
-    /// <summary>Grid (image), group of <see cref="GroupSize"/>.</summary>
+    /// <summary>Grid (image), a power-of-two group of at most <see cref="MaxGroupSize"/> threads.</summary>
     public static void SoftNms(
         ArrayView<ImageSlot> slots, SortedViews sorted, int gaussian, float iouThreshold, float sigma, float scoreThreshold,
         ArrayView<float> work, ArrayView<int> state, OutputViews output)
@@ -29,9 +30,10 @@ internal static class SoftNmsKernels
         var image = Grid.IdxX;
         var slot = slots[image];
         var t = Group.IdxX;
-        var best = SharedMemory.Allocate<int>(GroupSize);
+        var threads = Group.DimX;
+        var best = SharedMemory.Allocate<int>(MaxGroupSize);
         var p0 = slot.Packed;
-        for (var j = t; j < slot.N; j += GroupSize)
+        for (var j = t; j < slot.N; j += threads)
         {
             work[p0 + j] = sorted.Score[p0 + j];
             state[p0 + j] = Alive;
@@ -42,14 +44,14 @@ internal static class SoftNmsKernels
         while (kept < slot.OutCap)
         {
             var mine = -1;
-            for (var j = t; j < slot.N; j += GroupSize)
+            for (var j = t; j < slot.N; j += threads)
             {
                 if (state[p0 + j] != Alive) continue;
                 if (mine < 0 || Precedes(work[p0 + j], sorted.Flat[p0 + j], work[p0 + mine], sorted.Flat[p0 + mine])) mine = j;
             }
             best[t] = mine;
             Group.Barrier();
-            for (var stride = GroupSize / 2; stride > 0; stride >>= 1)
+            for (var stride = threads / 2; stride > 0; stride >>= 1)
             {
                 if (t < stride)
                 {
@@ -74,7 +76,7 @@ internal static class SoftNmsKernels
                 output.X2[o] = tx2;
                 output.Y2[o] = ty2;
             }
-            for (var j = t; j < slot.N; j += GroupSize)
+            for (var j = t; j < slot.N; j += threads)
             {
                 var p = p0 + j;
                 if (j == top || state[p] != Alive) continue;
@@ -95,7 +97,7 @@ internal static class SoftNmsKernels
     }
 
     /// <summary>
-    /// Weighted NMS, grid (image), group of <see cref="GroupSize"/>: the group marks the cluster,
+    /// Weighted NMS, grid (image), any group of at most <see cref="MaxGroupSize"/>: the group marks the cluster,
     /// thread 0 sums it in sorted order (float32, starting with the top, as the oracle does).
     /// </summary>
     public static void WeightedNms(ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, ArrayView<int> state, OutputViews output)
@@ -103,8 +105,9 @@ internal static class SoftNmsKernels
         var image = Grid.IdxX;
         var slot = slots[image];
         var t = Group.IdxX;
+        var threads = Group.DimX;
         var p0 = slot.Packed;
-        for (var j = t; j < slot.N; j += GroupSize) state[p0 + j] = Alive;
+        for (var j = t; j < slot.N; j += threads) state[p0 + j] = Alive;
 
         var kept = 0;
         for (var top = 0; top < slot.N && kept < slot.OutCap; top++)
@@ -113,7 +116,7 @@ internal static class SoftNmsKernels
             var pt = p0 + top;
             if (state[pt] != Alive) continue;
             float tx1 = sorted.X1[pt], ty1 = sorted.Y1[pt], tx2 = sorted.X2[pt], ty2 = sorted.Y2[pt];
-            for (var j = top + 1 + t; j < slot.N; j += GroupSize)
+            for (var j = top + 1 + t; j < slot.N; j += threads)
             {
                 var p = p0 + j;
                 if (state[p] != Alive) continue;
