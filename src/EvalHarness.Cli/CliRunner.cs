@@ -22,7 +22,8 @@ internal static class CliRunner
         try
         {
             var parse = root.Parse(args);
-            return await parse.InvokeAsync();
+            // Without this, System.CommandLine's own handler swallows our exceptions (stack trace, exit 1).
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (EvalHarnessException ex)
         {

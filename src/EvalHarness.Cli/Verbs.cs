@@ -8,6 +8,7 @@ internal static class Verbs
     public static IEnumerable<Command> All()
     {
         // one line per verb (keep sorted by workflow: data, detect, post-process, run, compare)
+        yield return PostprocessVerb.Create();
         yield break;
     }
 }

@@ -22,31 +22,35 @@ internal static class BoxFilterScalar
 
     public static void Horizontal(ReadOnlySpan<float> src, Span<float> dst, int h, int w, int radius)
     {
-        var n = (float)(2 * radius + 1);
         for (var y = 0; y < h; y++)
         {
-            var row = src.Slice(y * w, w);
-            for (var x = 0; x < w; x++)
-            {
-                var acc = row[Clamp(x - radius, w)];
-                for (var t = -radius + 1; t <= radius; t++) acc += row[Clamp(x + t, w)];
-                dst[y * w + x] = acc / n;
-            }
+            for (var x = 0; x < w; x++) dst[y * w + x] = HorizontalAt(src, w, y, x, radius);
         }
+    }
+
+    /// <summary>One output of the horizontal pass.</summary>
+    public static float HorizontalAt(ReadOnlySpan<float> src, int w, int y, int x, int radius)
+    {
+        var row = src.Slice(y * w, w);
+        var acc = row[Clamp(x - radius, w)];
+        for (var t = -radius + 1; t <= radius; t++) acc += row[Clamp(x + t, w)];
+        return acc / (float)(2 * radius + 1);
     }
 
     public static void Vertical(ReadOnlySpan<float> src, Span<float> dst, int h, int w, int radius)
     {
-        var n = (float)(2 * radius + 1);
         for (var y = 0; y < h; y++)
         {
-            for (var x = 0; x < w; x++)
-            {
-                var acc = src[Clamp(y - radius, h) * w + x];
-                for (var t = -radius + 1; t <= radius; t++) acc += src[Clamp(y + t, h) * w + x];
-                dst[y * w + x] = acc / n;
-            }
+            for (var x = 0; x < w; x++) dst[y * w + x] = VerticalAt(src, h, w, y, x, radius);
         }
+    }
+
+    /// <summary>One output of the vertical pass.</summary>
+    public static float VerticalAt(ReadOnlySpan<float> src, int h, int w, int y, int x, int radius)
+    {
+        var acc = src[Clamp(y - radius, h) * w + x];
+        for (var t = -radius + 1; t <= radius; t++) acc += src[Clamp(y + t, h) * w + x];
+        return acc / (float)(2 * radius + 1);
     }
 
     public static int Clamp(int i, int length) => i < 0 ? 0 : i >= length ? length - 1 : i;

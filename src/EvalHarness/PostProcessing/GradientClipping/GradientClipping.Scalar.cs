@@ -28,17 +28,24 @@ internal static class GradientClippingScalar
             {
                 for (var x = 0; x < w; x++)
                 {
+                    if (!KeepCell(acc, cells, h, w, y, x, variant.ScoreThreshold, variant.MagnitudeBound)) continue;
                     var c = y * w + x;
-                    var gx = (acc[y * w + BoxFilterScalar.Clamp(x + 1, w)] - acc[y * w + BoxFilterScalar.Clamp(x - 1, w)]) * 0.5f;
-                    var gy = (acc[BoxFilterScalar.Clamp(y + 1, h) * w + x] - acc[BoxFilterScalar.Clamp(y - 1, h) * w + x]) * 0.5f;
-                    var m = MathF.Sqrt(gx * gx + gy * gy);
-                    if (!SurvivesDirectionPeak(acc, h, w, y, x, gx, gy, m)) continue;
-                    if (!Keep(cells[c], acc[c], m, variant.ScoreThreshold, variant.MagnitudeBound)) continue;
                     var score = variant.EmitAccumulated ? acc[c] : cells[c];
                     output.AddFromMap(map, CellMapScalar.FlatIndexOf(level, c, argAnchor[c]), score);
                 }
             }
         }
+    }
+
+    /// <summary>Steps 2–4 for one cell: gradient, direction peak on S̃, confidence and magnitude clip.</summary>
+    public static bool KeepCell(ReadOnlySpan<float> acc, ReadOnlySpan<float> cells, int h, int w, int y, int x,
+                                float scoreThreshold, float magnitudeBound)
+    {
+        var gx = (acc[y * w + BoxFilterScalar.Clamp(x + 1, w)] - acc[y * w + BoxFilterScalar.Clamp(x - 1, w)]) * 0.5f;
+        var gy = (acc[BoxFilterScalar.Clamp(y + 1, h) * w + x] - acc[BoxFilterScalar.Clamp(y - 1, h) * w + x]) * 0.5f;
+        var m = MathF.Sqrt(gx * gx + gy * gy);
+        var c = y * w + x;
+        return SurvivesDirectionPeak(acc, h, w, y, x, gx, gy, m) && Keep(cells[c], acc[c], m, scoreThreshold, magnitudeBound);
     }
 
     /// <summary>Step 3: the peak test on S̃ along the gradient direction (8 neighbours when m ≤ 1e-7).</summary>

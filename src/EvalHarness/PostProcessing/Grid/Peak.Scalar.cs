@@ -18,7 +18,7 @@ internal static class PeakScalar
                 for (var x = 0; x < level.Width; x++)
                 {
                     var c = y * level.Width + x;
-                    if (cells[c] >= scoreThreshold && PeakRule.IsPeak8(cells, level.Height, level.Width, y, x))
+                    if (KeepCell(cells, level.Height, level.Width, y, x, scoreThreshold))
                     {
                         output.AddFromMap(map, CellMapScalar.FlatIndexOf(level, c, argAnchor[c]), cells[c]);
                     }
@@ -26,4 +26,7 @@ internal static class PeakScalar
             }
         }
     }
+
+    public static bool KeepCell(ReadOnlySpan<float> cells, int h, int w, int y, int x, float scoreThreshold) =>
+        cells[y * w + x] >= scoreThreshold && PeakRule.IsPeak8(cells, h, w, y, x);
 }

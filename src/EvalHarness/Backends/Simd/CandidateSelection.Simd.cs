@@ -1,0 +1,154 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using EvalHarness.PostProcessing;
+
+namespace EvalHarness.Backends.Simd;
+
+/// <summary>
+/// The entry of every NMS stage, vectorised: a compare-and-compact threshold pass that writes one
+/// <see cref="SortKey"/> per survivor (low half = position in the source, which runs in flat-index
+/// order), a stable LSD radix sort on the score half, and a gather of the first preTopK into the
+/// workspace's structure-of-arrays. Same order as <c>CandidateSelectionScalar</c>.
+/// </summary>
+internal static class CandidateSelectionSimd
+{
+    /// <summary>Below this many keys the radix sort's fixed histogram cost exceeds a comparison sort.</summary>
+    private const int RadixMinimum = 256;
+
+    public static void FromMap<TOps, TV>(CandidateMap map, float scoreThreshold, int preTopK, SimdWorkspace ws)
+        where TOps : struct, ISimdOps<TV> where TV : struct
+    {
+        var n = map.Count;
+        ws.EnsureKeyCapacity(n);
+        var keys = ws.Keys;
+        var scores = map.Scores;
+        ref var s0 = ref MemoryMarshal.GetArrayDataReference(scores);
+        var tau = TOps.Splat(scoreThreshold);
+        var count = 0;
+        var i = 0;
+        for (; i + TOps.Count <= n; i += TOps.Count)
+        {
+            var bits = TOps.Bits(TOps.GreaterThanOrEqual(TOps.Load(ref s0, i), tau));
+            while (bits != 0)
+            {
+                var lane = i + BitOperations.TrailingZeroCount(bits);
+                keys[count++] = SortKey.Of(scores[lane], lane);
+                bits &= bits - 1;
+            }
+        }
+        for (; i < n; i++)
+        {
+            if (scores[i] >= scoreThreshold) keys[count++] = SortKey.Of(scores[i], i);
+        }
+
+        var sorted = Sort(ws, count);
+        var take = Math.Min(count, preTopK);
+        ws.EnsureListCapacity(take);
+        for (var r = 0; r < take; r++)
+        {
+            var p = SortKey.FlatIndexOf(sorted[r]);
+            ws.X1[r] = map.X1[p];
+            ws.Y1[r] = map.Y1[p];
+            ws.X2[r] = map.X2[p];
+            ws.Y2[r] = map.Y2[p];
+            ws.Score[r] = scores[p];
+            ws.Flat[r] = p;
+        }
+        Finish<TOps, TV>(ws, take);
+    }
+
+    /// <summary>Takes every entry of <paramref name="emitted"/>, which must be in flat-index order (grid variants emit so).</summary>
+    public static void FromList<TOps, TV>(DetectionList emitted, int preTopK, SimdWorkspace ws)
+        where TOps : struct, ISimdOps<TV> where TV : struct
+    {
+        var n = emitted.Count;
+        ws.EnsureKeyCapacity(n);
+        var score = emitted.Score;
+        for (var i = 0; i < n; i++) ws.Keys[i] = SortKey.Of(score[i], i);
+
+        var sorted = Sort(ws, n);
+        var take = Math.Min(n, preTopK);
+        ws.EnsureListCapacity(take);
+        for (var r = 0; r < take; r++)
+        {
+            var p = SortKey.FlatIndexOf(sorted[r]);
+            ws.X1[r] = emitted.X1[p];
+            ws.Y1[r] = emitted.Y1[p];
+            ws.X2[r] = emitted.X2[p];
+            ws.Y2[r] = emitted.Y2[p];
+            ws.Score[r] = score[p];
+            ws.Flat[r] = emitted.FlatIndex[p];
+        }
+        Finish<TOps, TV>(ws, take);
+    }
+
+    private static void Finish<TOps, TV>(SimdWorkspace ws, int take) where TOps : struct, ISimdOps<TV> where TV : struct
+    {
+        ws.Count = take;
+        ref var x1 = ref MemoryMarshal.GetArrayDataReference(ws.X1);
+        ref var y1 = ref MemoryMarshal.GetArrayDataReference(ws.Y1);
+        ref var x2 = ref MemoryMarshal.GetArrayDataReference(ws.X2);
+        ref var y2 = ref MemoryMarshal.GetArrayDataReference(ws.Y2);
+        ref var area = ref MemoryMarshal.GetArrayDataReference(ws.Area);
+        // Whole vectors into the slack are harmless: areas past Count are never read as valid.
+        for (var i = 0; i < take; i += TOps.Count)
+        {
+            TOps.Store(SimdMath.Area<TOps, TV>(TOps.Load(ref x1, i), TOps.Load(ref y1, i), TOps.Load(ref x2, i), TOps.Load(ref y2, i)), ref area, i);
+        }
+    }
+
+    /// <summary>Sorts the first <paramref name="n"/> keys ascending; returns the span holding the result.</summary>
+    internal static ReadOnlySpan<ulong> Sort(SimdWorkspace ws, int n)
+    {
+        var keys = ws.Keys.AsSpan(0, n);
+        if (n < RadixMinimum)
+        {
+            keys.Sort();
+            return keys;
+        }
+        return RadixSortByScore(keys, ws.KeysScratch.AsSpan(0, n), ws.Histogram);
+    }
+
+    /// <summary>
+    /// LSD radix sort on the key's high 32 bits (the score), 8 bits per pass. It is stable and the
+    /// keys arrive in ascending position order, so equal scores stay in position order: the result
+    /// equals a full sort of the 64-bit keys. Passes where every key has the same digit are skipped.
+    /// </summary>
+    internal static ReadOnlySpan<ulong> RadixSortByScore(Span<ulong> keys, Span<ulong> scratch, int[] histogram)
+    {
+        var n = keys.Length;
+        Array.Clear(histogram);
+        for (var i = 0; i < n; i++)
+        {
+            var h = (uint)(keys[i] >> 32);
+            histogram[h & 0xFF]++;
+            histogram[256 + ((h >> 8) & 0xFF)]++;
+            histogram[512 + ((h >> 16) & 0xFF)]++;
+            histogram[768 + (h >> 24)]++;
+        }
+        var src = keys;
+        var dst = scratch;
+        for (var pass = 0; pass < 4; pass++)
+        {
+            var shift = 32 + pass * 8;
+            var counts = histogram.AsSpan(pass * 256, 256);
+            if (counts[(int)((src[0] >> shift) & 0xFF)] == n) continue;
+            var offset = 0;
+            for (var d = 0; d < 256; d++)
+            {
+                var c = counts[d];
+                counts[d] = offset;
+                offset += c;
+            }
+            for (var i = 0; i < n; i++)
+            {
+                var key = src[i];
+                dst[counts[(int)((key >> shift) & 0xFF)]++] = key;
+            }
+            var swap = src;
+            src = dst;
+            dst = swap;
+        }
+        return src;
+    }
+}

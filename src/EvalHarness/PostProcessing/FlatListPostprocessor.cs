@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using EvalHarness.Backends;
+using EvalHarness.IO;
+
+namespace EvalHarness.PostProcessing;
+
+/// <summary>Latency summary of a <see cref="FlatListPostprocessor"/> run.</summary>
+public sealed record PostprocessResult(double MedianMs, double P90Ms, int Kept, DetectionList Detections);
+
+/// <summary>
+/// The <c>postprocess</c> verb's work: one NMS-family variant on a flat candidate list (no
+/// pre/keep caps unless the variant sets them), repeated to time it.
+/// </summary>
+public static class FlatListPostprocessor
+{
+    public static PostprocessResult Run(CandidateMap candidates, VariantSpec variant, IPostProcessingBackend backend, int repeat)
+    {
+        if (!variant.Kind.IsNmsFamily())
+        {
+            throw new UsageException($"variant '{variant.Name}' needs a dense candidate grid; a flat list supports only "
+                                     + "nms, soft-nms-linear, soft-nms-gaussian, weighted-nms and fast-nms");
+        }
+        if (repeat < 1) throw new UsageException($"--repeat must be at least 1, not {repeat}");
+        if (!backend.Supports(variant.Kind)) throw new UsageException($"backend '{backend.Name}' cannot run '{variant.Name}'");
+
+        var output = new DetectionList();
+        var times = new double[repeat];
+        for (var r = 0; r < repeat; r++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            backend.Run(candidates, variant, output, flatInput: true);
+            times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return new PostprocessResult(NearestRank(times, 0.5), NearestRank(times, 0.9), output.Count, output);
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    public static double NearestRank(double[] sorted, double p)
+    {
+        var rank = (int)Math.Ceiling(p * sorted.Length);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+    }
+}
