@@ -64,47 +64,68 @@ public sealed class GpuEquivalenceTests
         return map;
     }
 
+    public static TheoryData<VariantKind> Kinds()
+    {
+        var data = new TheoryData<VariantKind>();
+        foreach (var kind in VariantRegistry.All) data.Add(kind);
+        return data;
+    }
+
     [Theory]
     [MemberData(nameof(Variants))]
     public void Gpu_batches_equal_the_scalar_oracle(string variantText)
     {
         var variant = VariantSpec.Parse(variantText);
         using var scalar = new ScalarBackend();
-        Batch.Sample(maps =>
+        Batch.Sample(maps => AssertBatchEquivalent(scalar, variant, maps), iter: 8, threads: 1);
+    }
+
+    /// <summary>The shared generators (every score and box mode, boundary parameters) on batches of 1–3 maps.</summary>
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Gpu_batches_with_random_parameters_equal_the_scalar_oracle(VariantKind kind)
+    {
+        using var scalar = new ScalarBackend();
+        Gen.Select(DenseMapGen.Map.Array[1, 3], DenseMapGen.Variant(kind))
+           .Sample((recipes, variant) =>
+           {
+               var maps = new CandidateMap[recipes.Length];
+               for (var i = 0; i < maps.Length; i++) maps[i] = recipes[i].Build();
+               AssertBatchEquivalent(scalar, variant, maps);
+           }, iter: 6, threads: 1);
+    }
+
+    private static void AssertBatchEquivalent(ScalarBackend scalar, VariantSpec variant, CandidateMap[] maps)
+    {
+        var outputs = new DetectionList[maps.Length];
+        for (var i = 0; i < outputs.Length; i++) outputs[i] = new DetectionList(4);
+        using (var gpu = GpuTestBackend.Borrow()) gpu.RunBatch(maps, variant, outputs);
+        for (var i = 0; i < maps.Length; i++)
         {
-            var outputs = new DetectionList[maps.Length];
-            for (var i = 0; i < outputs.Length; i++) outputs[i] = new DetectionList(4);
-            using (var gpu = GpuTestBackend.Borrow()) gpu.RunBatch(maps, variant, outputs);
-            for (var i = 0; i < maps.Length; i++)
-            {
-                var expected = new DetectionList();
-                scalar.Run(maps[i], variant, expected);
-                OracleComparison.AssertEquivalent(variant, expected, outputs[i]);
-            }
-        }, iter: 12, threads: 1);
+            var expected = new DetectionList();
+            scalar.Run(maps[i], variant, expected);
+            BackendEquivalence.AssertEquivalent(variant, expected, outputs[i]);
+        }
     }
 
     [Theory]
-    [InlineData("nms")]
-    [InlineData("fast-nms")]
-    [InlineData("soft-nms-linear")]
-    [InlineData("soft-nms-gaussian")]
-    [InlineData("weighted-nms")]
-    public void Gpu_flat_lists_equal_the_scalar_oracle(string variantText)
+    [InlineData(VariantKind.Nms)]
+    [InlineData(VariantKind.FastNms)]
+    [InlineData(VariantKind.SoftNmsLinear)]
+    [InlineData(VariantKind.SoftNmsGaussian)]
+    [InlineData(VariantKind.WeightedNms)]
+    public void Gpu_flat_lists_equal_the_scalar_oracle(VariantKind kind)
     {
-        var variant = VariantSpec.Parse(variantText);
         using var scalar = new ScalarBackend();
-        DenseMap.Sample(dense =>
+        Gen.Select(DenseMapGen.FlatList, DenseMapGen.Variant(kind)).Sample((recipe, variant) =>
         {
-            // The same candidates as a flat 1 × N list (no pre/keep caps by default).
-            var flat = CandidateMap.FromFlatList(dense.Count);
-            for (var i = 0; i < dense.Count; i++) flat.Set(i, dense.Scores[i], dense.X1[i], dense.Y1[i], dense.X2[i], dense.Y2[i]);
+            var flat = recipe.Build();
             var expected = new DetectionList();
             var actual = new DetectionList(2);
             scalar.Run(flat, variant, expected, flatInput: true);
             using (var gpu = GpuTestBackend.Borrow()) gpu.Run(flat, variant, actual, flatInput: true);
-            OracleComparison.AssertEquivalent(variant, expected, actual);
-        }, iter: 8, threads: 1);
+            BackendEquivalence.AssertEquivalent(variant, expected, actual);
+        }, iter: 5, threads: 1);
     }
 
     [Fact]
@@ -124,49 +145,8 @@ public sealed class GpuEquivalenceTests
         {
             var expected = new DetectionList();
             scalar.Run(maps[i], variant, expected);
-            OracleComparison.AssertEquivalent(variant, expected, outputs[i]);
+            BackendEquivalence.AssertEquivalent(variant, expected, outputs[i]);
         }
     }
 }
 
-/// <summary>The spec's equivalence rule between a backend's output and the oracle's.</summary>
-internal static class OracleComparison
-{
-    public static void AssertEquivalent(VariantSpec variant, DetectionList expected, DetectionList actual)
-    {
-        if (variant.Kind.IsExactEquivalence())
-        {
-            Assert.Equal(expected.FlatIndex.ToArray(), actual.FlatIndex.ToArray());
-            for (var i = 0; i < expected.Count; i++)
-            {
-                Assert.True(Math.Abs(expected.Score[i] - actual.Score[i]) <= 1e-6f, $"{variant}: score {i} {expected.Score[i]} vs {actual.Score[i]}");
-                Assert.Equal(expected.X1[i], actual.X1[i]);
-                Assert.Equal(expected.Y1[i], actual.Y1[i]);
-                Assert.Equal(expected.X2[i], actual.X2[i]);
-                Assert.Equal(expected.Y2[i], actual.Y2[i]);
-            }
-            return;
-        }
-
-        var expectedSet = expected.FlatIndex.ToArray();
-        var actualSet = actual.FlatIndex.ToArray();
-        Array.Sort(expectedSet);
-        Array.Sort(actualSet);
-        Assert.Equal(expectedSet, actualSet);
-        for (var i = 0; i < expected.Count; i++)
-        {
-            var j = actual.FlatIndex.IndexOf(expected.FlatIndex[i]);
-            AssertRelative(variant, "score", expected.Score[i], actual.Score[j]);
-            AssertRelative(variant, "x1", expected.X1[i], actual.X1[j]);
-            AssertRelative(variant, "y1", expected.Y1[i], actual.Y1[j]);
-            AssertRelative(variant, "x2", expected.X2[i], actual.X2[j]);
-            AssertRelative(variant, "y2", expected.Y2[i], actual.Y2[j]);
-        }
-    }
-
-    private static void AssertRelative(VariantSpec variant, string what, float expected, float actual)
-    {
-        var tolerance = 1e-5f * Math.Max(Math.Abs(expected), Math.Abs(actual));
-        Assert.True(Math.Abs(expected - actual) <= tolerance, $"{variant}: {what} {expected} vs {actual}");
-    }
-}

@@ -38,7 +38,7 @@ public sealed class GpuRadixSortPathTests
             var expected = new DetectionList();
             scalar.Run(maps[i], variant, expected);
             Assert.NotEqual(0, expected.Count);
-            OracleComparison.AssertEquivalent(variant, expected, outputs[i]);
+            BackendEquivalence.AssertEquivalent(variant, expected, outputs[i]);
         }
     }
 }
