@@ -22,17 +22,18 @@ internal static class GpuCheckVerb
         var warmup = new Option<int>("--warmup") { Description = "untimed runs before timing", DefaultValueFactory = _ => 3 };
         var repeats = new Option<int>("--repeats") { Description = "timed runs (median and p90 are reported)", DefaultValueFactory = _ => 15 };
         var maxChecked = new Option<long>("--max-checked") { Description = "largest batch (total candidates) checked against the scalar oracle", DefaultValueFactory = _ => 4_200_000 };
+        var maxBatch = new Option<long>("--max-batch-candidates") { Description = "skip batches with more candidates than this", DefaultValueFactory = _ => 16_800_000 };
 
         var command = new Command("gpu-check", "Check the GPU backend against the scalar oracle on synthetic maps and time it");
-        foreach (var option in new Option[] { accelerator, output, sizes, batches, variants, warmup, repeats, maxChecked }) command.Options.Add(option);
+        foreach (var option in new Option[] { accelerator, output, sizes, batches, variants, warmup, repeats, maxChecked, maxBatch }) command.Options.Add(option);
         command.SetAction(parse => Execute(
             parse.GetValue(accelerator)!, parse.GetValue(output), parse.GetValue(sizes), parse.GetValue(batches), parse.GetValue(variants),
-            parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(maxChecked), parse.InvocationConfiguration.Output));
+            parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(maxChecked), parse.GetValue(maxBatch), parse.InvocationConfiguration.Output));
         return command;
     }
 
     private static int Execute(string accelerator, string? outDir, string? sizes, string? batches, string? variants,
-                               int warmup, int repeats, long maxChecked, TextWriter stdout)
+                               int warmup, int repeats, long maxChecked, long maxBatch, TextWriter stdout)
     {
         var kind = accelerator.ToLowerInvariant() switch
         {
@@ -51,6 +52,7 @@ internal static class GpuCheckVerb
             Warmup = warmup,
             Repeats = repeats,
             MaxCheckedCandidatesPerBatch = maxChecked,
+            MaxCandidatesPerBatch = maxBatch,
         };
         var rows = GpuCheck.Run(options, stdout);
         if (rows is null) return ExitCodes.Success; // n/a: no device is not an error

@@ -22,6 +22,9 @@ public sealed record GpuCheckOptions
     /// <summary>The scalar oracle runs on at most this many candidates per batch (it is the slow part).</summary>
     public long MaxCheckedCandidatesPerBatch { get; init; } = 4_200_000;
 
+    /// <summary>Batches above this many candidates are skipped altogether (host memory and run time).</summary>
+    public long MaxCandidatesPerBatch { get; init; } = 16_800_000;
+
     public int Warmup { get; init; } = 3;
     public int Repeats { get; init; } = 15;
 
@@ -65,11 +68,19 @@ public static class GpuCheck
         foreach (var size in options.Sizes)
         {
             var maxBatch = 0;
-            foreach (var b in options.Batches) maxBatch = Math.Max(maxBatch, b);
+            foreach (var b in options.Batches)
+            {
+                if ((long)size * b <= options.MaxCandidatesPerBatch) maxBatch = Math.Max(maxBatch, b);
+            }
             var maps = new CandidateMap[maxBatch];
             for (var i = 0; i < maxBatch; i++) maps[i] = SyntheticMaps.BlazeFaceLike(size, options.Seed + i);
             foreach (var batch in options.Batches)
             {
+                if (batch > maxBatch)
+                {
+                    log.WriteLine($"skip n={size} batch={batch}: more than {options.MaxCandidatesPerBatch} candidates per batch");
+                    continue;
+                }
                 var batchMaps = new ArraySegment<CandidateMap>(maps, 0, batch);
                 var outputs = new DetectionList[batch];
                 for (var i = 0; i < batch; i++) outputs[i] = new DetectionList();
