@@ -36,7 +36,7 @@ public sealed class GpuBackend : IPostProcessingBackend
             // stride by the group size, so both run the same code.
             GroupSize = IsSimulator ? 4 : NmsKernels.Tile;
         }
-        catch (Exception ex) when (ex is AcceleratorException or InvalidOperationException or NotSupportedException)
+        catch (Exception ex) when (ex is AcceleratorException or InternalCompilerException or InvalidOperationException or NotSupportedException)
         {
             gpu.Dispose();
             throw new GpuBackendException($"gpu backend: kernels failed to compile for {gpu.Description}: {ex.Message}", ex);
