@@ -7,4 +7,4 @@ foreach (var summary in summaries)
 {
     if (summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success)) return 1;
 }
-return summaries.Any() ? 0 : 1;
+return 0;

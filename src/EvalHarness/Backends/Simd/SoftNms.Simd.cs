@@ -23,7 +23,6 @@ internal static class SoftNmsSimd
         var n = ws.Count;
         if (n == 0) return;
         output.EnsureCapacity(Math.Min(n, keepTopK));
-        ref var score = ref MemoryMarshal.GetArrayDataReference(ws.Score);
 
         // Every entry starts alive (selection took scores ≥ τs), so the first maximum is the first score.
         var max = ws.Score[0];
