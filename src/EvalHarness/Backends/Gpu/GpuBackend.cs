@@ -277,8 +277,8 @@ public sealed class GpuBackend : IPostProcessingBackend
             {
                 var work = ws.Work.Ensure(acc, packed);
                 var state = ws.State.Ensure(acc, packed);
-                var gaussian = kind == VariantKind.SoftNmsGaussian ? 1 : 0;
-                _kernels.SoftNms(stream, perImage, slots, sorted, gaussian, iou, variant.Sigma, variant.ScoreThreshold, work, state, output);
+                var softNms = kind == VariantKind.SoftNmsGaussian ? _kernels.SoftNmsGaussian : _kernels.SoftNmsLinear;
+                softNms(stream, perImage, slots, sorted, iou, variant.Sigma, variant.ScoreThreshold, work, state, output);
                 break;
             }
             case VariantKind.WeightedNms:

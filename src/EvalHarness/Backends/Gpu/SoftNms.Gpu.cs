@@ -22,10 +22,14 @@ internal static class SoftNmsKernels
     private static bool Precedes(float scoreA, int flatA, float scoreB, int flatB) =>
         scoreA > scoreB || (scoreA == scoreB && flatA < flatB);
 
-    /// <summary>Grid (image), a power-of-two group of at most <see cref="MaxGroupSize"/> threads.</summary>
-    public static void SoftNms(
-        ArrayView<ImageSlot> slots, SortedViews sorted, int gaussian, float iouThreshold, float sigma, float scoreThreshold,
+    /// <summary>
+    /// Grid (image), a power-of-two group of at most <see cref="MaxGroupSize"/> threads; the decay
+    /// is an operator struct, so each of the two soft-NMS variants is its own specialised kernel.
+    /// </summary>
+    public static void SoftNms<TDecay>(
+        ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, float sigma, float scoreThreshold,
         ArrayView<float> work, ArrayView<int> state, OutputViews output)
+        where TDecay : struct, IScoreDecay
     {
         var image = Grid.IdxX;
         var slot = slots[image];
@@ -79,17 +83,16 @@ internal static class SoftNmsKernels
             for (var j = t; j < slot.N; j += threads)
             {
                 var p = p0 + j;
-                if (j == top || state[p] != Alive) continue;
+                // The top's owner retires it: only the owner ever reads a candidate's state in
+                // the arg-max scan, so no extra barrier is needed for it.
+                if (j == top) state[p] = Removed;
+                if (state[p] != Alive) continue;
                 var iou = DeviceMath.Iou(sorted.X1[p], sorted.Y1[p], sorted.X2[p], sorted.Y2[p], tx1, ty1, tx2, ty2);
-                var s = work[p];
-                if (gaussian != 0) s = DeviceMath.Mul(s, XMath.Exp(-DeviceMath.Mul(iou, iou) / sigma));
-                else if (iou > iouThreshold) s = DeviceMath.Mul(s, 1f - iou);
+                var s = TDecay.Apply(work[p], iou, iouThreshold, sigma);
                 work[p] = s;
                 if (s < scoreThreshold) state[p] = Removed;
             }
-            // The top's own state is written last so no thread still reads it as alive this round.
-            Group.Barrier();
-            if (t == 0) state[pt] = Removed;
+            // Decayed scores must be visible to the next reduction, and best[0] read by all.
             Group.Barrier();
             kept++;
         }
@@ -166,4 +169,24 @@ internal static class SoftNmsKernels
         }
         if (t == 0) output.Count[image] = kept;
     }
+}
+
+/// <summary>A soft-NMS score decay (the oracle's <c>Decay</c>, in its float order).</summary>
+internal interface IScoreDecay
+{
+    static abstract float Apply(float score, float iou, float iouThreshold, float sigma);
+}
+
+/// <summary><c>s·(1 − IoU)</c> where IoU &gt; τiou.</summary>
+internal readonly struct LinearDecay : IScoreDecay
+{
+    public static float Apply(float score, float iou, float iouThreshold, float sigma) =>
+        iou > iouThreshold ? DeviceMath.Mul(score, 1f - iou) : score;
+}
+
+/// <summary><c>s·exp(−IoU²/σ)</c> for every overlap (the device's exp: 1e-5 relative, not bit-exact).</summary>
+internal readonly struct GaussianDecay : IScoreDecay
+{
+    public static float Apply(float score, float iou, float iouThreshold, float sigma) =>
+        DeviceMath.Mul(score, XMath.Exp(-DeviceMath.Mul(iou, iou) / sigma));
 }
