@@ -143,7 +143,8 @@ public sealed class GpuBackend : IPostProcessingBackend
         {
             var c = maps[i].Count;
             var newMax = Math.Max(maxCount, c);
-            if (n > 0 && (BitsFor(n + 1) + BitsFor(newMax) > 32 || total + c > int.MaxValue / 2)) break;
+            // 65535: the CUDA limit of a grid's z dimension, which the tile kernels give to images.
+            if (n > 0 && (n == 65535 || BitsFor(n + 1) + BitsFor(newMax) > 32 || total + c > int.MaxValue / 2)) break;
             if (n == 0 && BitsFor(1) + BitsFor(newMax) > 32) throw new GpuBackendException($"gpu backend: map with {c} candidates is too large (at most 2^31)");
             maxCount = newMax;
             total += c;
