@@ -16,5 +16,6 @@ internal static class Verbs
         yield return MergeVerb.Create();
         yield return CompareVerb.Create();
         yield return BaselineVerb.Create();
+        yield return GpuCheckVerb.Create();
     }
 }

@@ -31,8 +31,12 @@ public sealed class GpuBackend : IPostProcessingBackend
         try
         {
             _kernels = new GpuKernels(_accelerator);
+            // 64 threads per tile on a GPU. The CPU simulator runs every group thread as an OS
+            // thread and its barriers cost milliseconds, so tests use small groups; the kernels
+            // stride by the group size, so both run the same code.
+            GroupSize = IsSimulator ? 4 : NmsKernels.Tile;
         }
-        catch (Exception ex) when (ex is AcceleratorException or InvalidOperationException or NotSupportedException)
+        catch (Exception ex) when (ex is AcceleratorException or InternalCompilerException or InvalidOperationException or NotSupportedException)
         {
             gpu.Dispose();
             throw new GpuBackendException($"gpu backend: kernels failed to compile for {gpu.Description}: {ex.Message}", ex);
@@ -66,6 +70,17 @@ public sealed class GpuBackend : IPostProcessingBackend
     public bool IsSimulator => _accelerator.AcceleratorType == AcceleratorType.CPU;
 
     public bool Supports(VariantKind kind) => true;
+
+    /// <summary>Threads per group of the tile and per-image kernels (a power of two, at most 64).</summary>
+    internal int GroupSize { get; }
+
+    /// <summary>
+    /// Test-only: sort the keys on the host instead of with ILGPU.Algorithms' radix sort. The radix
+    /// sort costs about a second per call on ILGPU's CPU simulator, which would make property
+    /// tests impractical; the keys and their ascending order are the same either way, and
+    /// dedicated tests (and gpu-check on the device) run the radix path.
+    /// </summary>
+    internal bool SortKeysOnHost { get; set; }
 
     /// <summary>When set, each batch synchronises between stages and fills <see cref="LastTimings"/> (gpu-check).</summary>
     internal bool MeasureStages { get; set; }
@@ -128,7 +143,8 @@ public sealed class GpuBackend : IPostProcessingBackend
         {
             var c = maps[i].Count;
             var newMax = Math.Max(maxCount, c);
-            if (n > 0 && (BitsFor(n + 1) + BitsFor(newMax) > 32 || total + c > int.MaxValue / 2)) break;
+            // 65535: the CUDA limit of a grid's z dimension, which the tile kernels give to images.
+            if (n > 0 && (n == 65535 || BitsFor(n + 1) + BitsFor(newMax) > 32 || total + c > int.MaxValue / 2)) break;
             if (n == 0 && BitsFor(1) + BitsFor(newMax) > 32) throw new GpuBackendException($"gpu backend: map with {c} candidates is too large (at most 2^31)");
             maxCount = newMax;
             total += c;
@@ -219,16 +235,27 @@ public sealed class GpuBackend : IPostProcessingBackend
         // ---- sort, gather, variant kernel
         if (totalKeys > 1)
         {
-            var sortTemp = ws.SortTemp.Ensure(acc, _kernels.SortTempSize(totalKeys));
-            _kernels.Sort(stream, keys.SubView(0, totalKeys), sortTemp);
+            if (SortKeysOnHost)
+            {
+                ws.HostKeys.EnsureHost(totalKeys);
+                var hostKeys = ws.HostKeys.Host.AsSpan(0, totalKeys);
+                keys.SubView(0, totalKeys).CopyToCPU(stream, hostKeys);
+                hostKeys.Sort();
+                keys.SubView(0, totalKeys).CopyFromCPU(stream, (ReadOnlySpan<ulong>)hostKeys);
+            }
+            else
+            {
+                var sortTemp = ws.SortTemp.Ensure(acc, _kernels.SortTempSize(totalKeys));
+                _kernels.Sort(stream, keys.SubView(0, totalKeys), sortTemp);
+            }
         }
         var sorted = ws.EnsureSorted(acc, packed);
         var output = ws.EnsureOutput(acc, outOffset, images);
         if (maxN > 0) _kernels.Gather(stream, new Index2D(maxN, images), slots, layout, keys, candidates, emitScore, sorted);
 
         var iou = variant.IouThreshold;
-        var tiles = new KernelConfig(new Index3D(Math.Max(maxBlocks, 1), Math.Max(maxBlocks, 1), images), new Index3D(NmsKernels.Tile, 1, 1));
-        var perImage = new KernelConfig(new Index1D(images), new Index1D(SoftNmsKernels.GroupSize));
+        var tiles = new KernelConfig(new Index3D(Math.Max(maxBlocks, 1), Math.Max(maxBlocks, 1), images), new Index3D(GroupSize, 1, 1));
+        var perImage = new KernelConfig(new Index1D(images), new Index1D(GroupSize));
         switch (kind)
         {
             case VariantKind.Nms or VariantKind.Peak3x3Nms or VariantKind.GcNms or VariantKind.GcMagNms:
@@ -236,7 +263,7 @@ public sealed class GpuBackend : IPostProcessingBackend
                 var mask = ws.Mask.Ensure(acc, maskOffset);
                 var removed = ws.Removed.Ensure(acc, removedOffset);
                 if (maxN > 0) _kernels.Mask(stream, tiles, slots, sorted, iou, mask);
-                _kernels.Keep(stream, perImage, slots, sorted, mask, removed, output);
+                _kernels.Keep(stream, images, slots, sorted, mask, removed, output);
                 break;
             }
             case VariantKind.FastNms:
@@ -251,8 +278,8 @@ public sealed class GpuBackend : IPostProcessingBackend
             {
                 var work = ws.Work.Ensure(acc, packed);
                 var state = ws.State.Ensure(acc, packed);
-                var gaussian = kind == VariantKind.SoftNmsGaussian ? 1 : 0;
-                _kernels.SoftNms(stream, perImage, slots, sorted, gaussian, iou, variant.Sigma, variant.ScoreThreshold, work, state, output);
+                var softNms = kind == VariantKind.SoftNmsGaussian ? _kernels.SoftNmsGaussian : _kernels.SoftNmsLinear;
+                softNms(stream, perImage, slots, sorted, iou, variant.Sigma, variant.ScoreThreshold, work, state, output);
                 break;
             }
             case VariantKind.WeightedNms:

@@ -56,6 +56,7 @@ internal sealed class GpuWorkspace : IDisposable
     public readonly MirroredArray<LevelSlot> Levels = new();
 
     public readonly DeviceArray<ulong> Keys = new();
+    public readonly MirroredArray<ulong> HostKeys = new();
     public readonly DeviceArray<float> EmitScore = new();
     public readonly DeviceArray<int> SortTemp = new();
     public readonly DeviceArray<ulong> Mask = new();
@@ -147,7 +148,7 @@ internal sealed class GpuWorkspace : IDisposable
     {
         foreach (var d in new IDisposable[]
                  {
-                     Score, X1, Y1, X2, Y2, ImageOffsets, Counters, Slots, Levels, Keys, EmitScore, SortTemp, Mask, Removed, State, Work,
+                     Score, X1, Y1, X2, Y2, HostKeys, ImageOffsets, Counters, Slots, Levels, Keys, EmitScore, SortTemp, Mask, Removed, State, Work,
                      Cells, ArgAnchor, Accumulated, Scratch, _sortedFlat, _sortedScore, _sortedX1, _sortedY1, _sortedX2, _sortedY2,
                      OutFlat, OutScore, OutX1, OutY1, OutX2, OutY2, OutCount,
                  })

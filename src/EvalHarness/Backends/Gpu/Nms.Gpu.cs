@@ -25,7 +25,11 @@ internal static class NmsKernels
         output.Y2[o] = sorted.Y2[p];
     }
 
-    /// <summary>Grid (column tile, row tile, image), group of <see cref="Tile"/>: thread t owns row rowTile·64+t.</summary>
+    /// <summary>
+    /// Grid (column tile, row tile, image); any group size up to <see cref="Tile"/> (64 on a GPU):
+    /// thread t owns rows rowTile·64+t, +groupSize, … and compares each with the column tile held
+    /// in shared memory.
+    /// </summary>
     public static void Mask(ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, ArrayView<ulong> mask)
     {
         var slot = slots[Grid.IdxZ];
@@ -39,60 +43,62 @@ internal static class NmsKernels
         var cx2 = SharedMemory.Allocate<float>(Tile);
         var cy2 = SharedMemory.Allocate<float>(Tile);
         var t = Group.IdxX;
+        var threads = Group.DimX;
         var colStart = colTile * Tile;
         var colCount = XMath.Min(Tile, slot.N - colStart);
-        if (t < colCount)
+        for (var k = t; k < colCount; k += threads)
         {
-            var p = slot.Packed + colStart + t;
-            cx1[t] = sorted.X1[p];
-            cy1[t] = sorted.Y1[p];
-            cx2[t] = sorted.X2[p];
-            cy2[t] = sorted.Y2[p];
+            var p = slot.Packed + colStart + k;
+            cx1[k] = sorted.X1[p];
+            cy1[k] = sorted.Y1[p];
+            cx2[k] = sorted.X2[p];
+            cy2[k] = sorted.Y2[p];
         }
         Group.Barrier();
 
-        var i = rowTile * Tile + t;
-        if (i >= slot.N) return;
-        var r = slot.Packed + i;
-        float rx1 = sorted.X1[r], ry1 = sorted.Y1[r], rx2 = sorted.X2[r], ry2 = sorted.Y2[r];
-        ulong word = 0;
-        for (var k = 0; k < colCount; k++)
+        var rowEnd = XMath.Min(rowTile * Tile + Tile, slot.N);
+        for (var i = rowTile * Tile + t; i < rowEnd; i += threads)
         {
-            if (colStart + k <= i) continue;
-            if (DeviceMath.Iou(cx1[k], cy1[k], cx2[k], cy2[k], rx1, ry1, rx2, ry2) > iouThreshold) word |= 1UL << k;
+            var r = slot.Packed + i;
+            float rx1 = sorted.X1[r], ry1 = sorted.Y1[r], rx2 = sorted.X2[r], ry2 = sorted.Y2[r];
+            ulong word = 0;
+            for (var k = 0; k < colCount; k++)
+            {
+                if (colStart + k <= i) continue;
+                if (DeviceMath.Iou(cx1[k], cy1[k], cx2[k], cy2[k], rx1, ry1, rx2, ry2) > iouThreshold) word |= 1UL << k;
+            }
+            mask[slot.MaskOffset + (long)i * slot.ColBlocks + colTile] = word;
         }
-        mask[slot.MaskOffset + (long)i * slot.ColBlocks + colTile] = word;
     }
 
-    /// <summary>Grid (image), one group per image: the sequential keep pass over the mask rows.</summary>
-    public static void Keep(ArrayView<ImageSlot> slots, SortedViews sorted, ArrayView<ulong> mask, ArrayView<ulong> removed, OutputViews output)
+    /// <summary>
+    /// One thread per image: the sequential keep pass over the mask rows. It touches only
+    /// ceil(N/64) words per kept row, so one thread is enough and needs no barriers (images run
+    /// in parallel).
+    /// </summary>
+    public static void Keep(Index1D image, ArrayView<ImageSlot> slots, SortedViews sorted, ArrayView<ulong> mask, ArrayView<ulong> removed, OutputViews output)
     {
-        var image = Grid.IdxX;
         var slot = slots[image];
-        var t = Group.IdxX;
-        var threads = Group.DimX;
-        for (var c = t; c < slot.ColBlocks; c += threads) removed[slot.RemovedOffset + c] = 0;
+        for (var c = 0; c < slot.ColBlocks; c++) removed[slot.RemovedOffset + c] = 0;
 
         var kept = 0;
         for (var i = 0; i < slot.N && kept < slot.OutCap; i++)
         {
-            // Makes the previous row's OR visible; bit i itself is never changed by row i's OR,
-            // so every thread takes the same decision.
-            Group.Barrier();
             var word = removed[slot.RemovedOffset + (i >> 6)];
             if (((word >> (i & 63)) & 1UL) != 0) continue;
-            if (t == 0) Emit(sorted, slot.Packed + i, slot.OutOffset + kept, output);
+            Emit(sorted, slot.Packed + i, slot.OutOffset + kept, output);
             kept++;
             var row = slot.MaskOffset + (long)i * slot.ColBlocks;
-            for (var c = (i >> 6) + t; c < slot.ColBlocks; c += threads) removed[slot.RemovedOffset + c] |= mask[row + c];
+            for (var c = i >> 6; c < slot.ColBlocks; c++) removed[slot.RemovedOffset + c] |= mask[row + c];
         }
-        if (t == 0) output.Count[image] = kept;
+        output.Count[image] = kept;
     }
 
     /// <summary>
-    /// Fast NMS, grid (column tile, row tile, image), group of <see cref="Tile"/>: thread t owns
-    /// column j and flags it when any earlier entrant of the row tile overlaps it above τiou
-    /// (kept or not: YOLACT's column max over the upper-triangular IoU).
+    /// Fast NMS, grid (column tile, row tile, image), any group size up to <see cref="Tile"/>:
+    /// thread t owns columns j = colTile·64+t, +groupSize, … and flags j when any earlier entrant
+    /// of the row tile overlaps it above τiou (kept or not: YOLACT's column max over the
+    /// upper-triangular IoU).
     /// </summary>
     public static void FastSuppress(ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, ArrayView<int> suppressed)
     {
@@ -106,30 +112,33 @@ internal static class NmsKernels
         var rx2 = SharedMemory.Allocate<float>(Tile);
         var ry2 = SharedMemory.Allocate<float>(Tile);
         var t = Group.IdxX;
+        var threads = Group.DimX;
         var rowStart = rowTile * Tile;
         var rowCount = XMath.Min(Tile, slot.N - rowStart);
-        if (t < rowCount)
+        for (var k = t; k < rowCount; k += threads)
         {
-            var p = slot.Packed + rowStart + t;
-            rx1[t] = sorted.X1[p];
-            ry1[t] = sorted.Y1[p];
-            rx2[t] = sorted.X2[p];
-            ry2[t] = sorted.Y2[p];
+            var p = slot.Packed + rowStart + k;
+            rx1[k] = sorted.X1[p];
+            ry1[k] = sorted.Y1[p];
+            rx2[k] = sorted.X2[p];
+            ry2[k] = sorted.Y2[p];
         }
         Group.Barrier();
 
-        var j = colTile * Tile + t;
-        if (j >= slot.N) return;
-        var q = slot.Packed + j;
-        float x1 = sorted.X1[q], y1 = sorted.Y1[q], x2 = sorted.X2[q], y2 = sorted.Y2[q];
-        for (var k = 0; k < rowCount; k++)
+        var colEnd = XMath.Min(colTile * Tile + Tile, slot.N);
+        for (var j = colTile * Tile + t; j < colEnd; j += threads)
         {
-            if (rowStart + k >= j) break;
-            if (DeviceMath.Iou(x1, y1, x2, y2, rx1[k], ry1[k], rx2[k], ry2[k]) > iouThreshold)
+            var q = slot.Packed + j;
+            float x1 = sorted.X1[q], y1 = sorted.Y1[q], x2 = sorted.X2[q], y2 = sorted.Y2[q];
+            for (var k = 0; k < rowCount; k++)
             {
-                // Every writer writes 1, so the race is benign.
-                suppressed[q] = 1;
-                return;
+                if (rowStart + k >= j) break;
+                if (DeviceMath.Iou(x1, y1, x2, y2, rx1[k], ry1[k], rx2[k], ry2[k]) > iouThreshold)
+                {
+                    // Every writer writes 1, so the race is benign.
+                    suppressed[q] = 1;
+                    break;
+                }
             }
         }
     }

@@ -12,7 +12,8 @@ namespace EvalHarness.Backends.Gpu;
 /// </summary>
 internal static class SoftNmsKernels
 {
-    public const int GroupSize = 64;
+    /// <summary>The largest group the kernels accept (the shared reduction array); launches use a power of two up to it.</summary>
+    public const int MaxGroupSize = 64;
 
     private const int Alive = 0;
     private const int Removed = 1;
@@ -21,17 +22,22 @@ internal static class SoftNmsKernels
     private static bool Precedes(float scoreA, int flatA, float scoreB, int flatB) =>
         scoreA > scoreB || (scoreA == scoreB && flatA < flatB);
 
-    /// <summary>Grid (image), group of <see cref="GroupSize"/>.</summary>
-    public static void SoftNms(
-        ArrayView<ImageSlot> slots, SortedViews sorted, int gaussian, float iouThreshold, float sigma, float scoreThreshold,
+    /// <summary>
+    /// Grid (image), a power-of-two group of at most <see cref="MaxGroupSize"/> threads; the decay
+    /// is an operator struct, so each of the two soft-NMS variants is its own specialised kernel.
+    /// </summary>
+    public static void SoftNms<TDecay>(
+        ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, float sigma, float scoreThreshold,
         ArrayView<float> work, ArrayView<int> state, OutputViews output)
+        where TDecay : struct, IScoreDecay
     {
         var image = Grid.IdxX;
         var slot = slots[image];
         var t = Group.IdxX;
-        var best = SharedMemory.Allocate<int>(GroupSize);
+        var threads = Group.DimX;
+        var best = SharedMemory.Allocate<int>(MaxGroupSize);
         var p0 = slot.Packed;
-        for (var j = t; j < slot.N; j += GroupSize)
+        for (var j = t; j < slot.N; j += threads)
         {
             work[p0 + j] = sorted.Score[p0 + j];
             state[p0 + j] = Alive;
@@ -42,14 +48,14 @@ internal static class SoftNmsKernels
         while (kept < slot.OutCap)
         {
             var mine = -1;
-            for (var j = t; j < slot.N; j += GroupSize)
+            for (var j = t; j < slot.N; j += threads)
             {
                 if (state[p0 + j] != Alive) continue;
                 if (mine < 0 || Precedes(work[p0 + j], sorted.Flat[p0 + j], work[p0 + mine], sorted.Flat[p0 + mine])) mine = j;
             }
             best[t] = mine;
             Group.Barrier();
-            for (var stride = GroupSize / 2; stride > 0; stride >>= 1)
+            for (var stride = threads / 2; stride > 0; stride >>= 1)
             {
                 if (t < stride)
                 {
@@ -74,20 +80,19 @@ internal static class SoftNmsKernels
                 output.X2[o] = tx2;
                 output.Y2[o] = ty2;
             }
-            for (var j = t; j < slot.N; j += GroupSize)
+            for (var j = t; j < slot.N; j += threads)
             {
                 var p = p0 + j;
-                if (j == top || state[p] != Alive) continue;
+                // The top's owner retires it: only the owner ever reads a candidate's state in
+                // the arg-max scan, so no extra barrier is needed for it.
+                if (j == top) state[p] = Removed;
+                if (state[p] != Alive) continue;
                 var iou = DeviceMath.Iou(sorted.X1[p], sorted.Y1[p], sorted.X2[p], sorted.Y2[p], tx1, ty1, tx2, ty2);
-                var s = work[p];
-                if (gaussian != 0) s = DeviceMath.Mul(s, XMath.Exp(-DeviceMath.Mul(iou, iou) / sigma));
-                else if (iou > iouThreshold) s = DeviceMath.Mul(s, 1f - iou);
+                var s = TDecay.Apply(work[p], iou, iouThreshold, sigma);
                 work[p] = s;
                 if (s < scoreThreshold) state[p] = Removed;
             }
-            // The top's own state is written last so no thread still reads it as alive this round.
-            Group.Barrier();
-            if (t == 0) state[pt] = Removed;
+            // Decayed scores must be visible to the next reduction, and best[0] read by all.
             Group.Barrier();
             kept++;
         }
@@ -95,7 +100,7 @@ internal static class SoftNmsKernels
     }
 
     /// <summary>
-    /// Weighted NMS, grid (image), group of <see cref="GroupSize"/>: the group marks the cluster,
+    /// Weighted NMS, grid (image), any group of at most <see cref="MaxGroupSize"/>: the group marks the cluster,
     /// thread 0 sums it in sorted order (float32, starting with the top, as the oracle does).
     /// </summary>
     public static void WeightedNms(ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, ArrayView<int> state, OutputViews output)
@@ -103,8 +108,9 @@ internal static class SoftNmsKernels
         var image = Grid.IdxX;
         var slot = slots[image];
         var t = Group.IdxX;
+        var threads = Group.DimX;
         var p0 = slot.Packed;
-        for (var j = t; j < slot.N; j += GroupSize) state[p0 + j] = Alive;
+        for (var j = t; j < slot.N; j += threads) state[p0 + j] = Alive;
 
         var kept = 0;
         for (var top = 0; top < slot.N && kept < slot.OutCap; top++)
@@ -113,7 +119,7 @@ internal static class SoftNmsKernels
             var pt = p0 + top;
             if (state[pt] != Alive) continue;
             float tx1 = sorted.X1[pt], ty1 = sorted.Y1[pt], tx2 = sorted.X2[pt], ty2 = sorted.Y2[pt];
-            for (var j = top + 1 + t; j < slot.N; j += GroupSize)
+            for (var j = top + 1 + t; j < slot.N; j += threads)
             {
                 var p = p0 + j;
                 if (state[p] != Alive) continue;
@@ -163,4 +169,24 @@ internal static class SoftNmsKernels
         }
         if (t == 0) output.Count[image] = kept;
     }
+}
+
+/// <summary>A soft-NMS score decay (the oracle's <c>Decay</c>, in its float order).</summary>
+internal interface IScoreDecay
+{
+    static abstract float Apply(float score, float iou, float iouThreshold, float sigma);
+}
+
+/// <summary><c>s·(1 − IoU)</c> where IoU &gt; τiou.</summary>
+internal readonly struct LinearDecay : IScoreDecay
+{
+    public static float Apply(float score, float iou, float iouThreshold, float sigma) =>
+        iou > iouThreshold ? DeviceMath.Mul(score, 1f - iou) : score;
+}
+
+/// <summary><c>s·exp(−IoU²/σ)</c> for every overlap (the device's exp: 1e-5 relative, not bit-exact).</summary>
+internal readonly struct GaussianDecay : IScoreDecay
+{
+    public static float Apply(float score, float iou, float iouThreshold, float sigma) =>
+        DeviceMath.Mul(score, XMath.Exp(-DeviceMath.Mul(iou, iou) / sigma));
 }

@@ -34,7 +34,12 @@ public sealed class PtxCompilationTests
         return data;
     }
 
-    private static string Name(Delegate kernel) => kernel.Method.DeclaringType!.Name + "." + kernel.Method.Name;
+    private static string Name(Delegate kernel)
+    {
+        var method = kernel.Method;
+        var name = method.DeclaringType!.Name + "." + method.Name;
+        return method.IsGenericMethod ? name + "<" + string.Join(",", method.GetGenericArguments().Select(t => t.Name)) + ">" : name;
+    }
 
     internal static string CompilePtx(string name)
     {
@@ -79,7 +84,7 @@ public sealed class PtxCompilationTests
         // to 1e-5 relative.
         foreach (Match approx in Regex.Matches(ptx, @"\b\w+(\.\w+)*\.approx\S*"))
         {
-            Assert.Equal("SoftNmsKernels.SoftNms", name);
+            Assert.Equal("SoftNmsKernels.SoftNms<GaussianDecay>", name);
             Assert.StartsWith("ex2.approx", approx.Value);
         }
     }
@@ -87,7 +92,8 @@ public sealed class PtxCompilationTests
     [Theory]
     [InlineData("NmsKernels.Mask")]
     [InlineData("NmsKernels.FastSuppress")]
-    [InlineData("SoftNmsKernels.SoftNms")]
+    [InlineData("SoftNmsKernels.SoftNms<LinearDecay>")]
+    [InlineData("SoftNmsKernels.SoftNms<GaussianDecay>")]
     [InlineData("SoftNmsKernels.WeightedNms")]
     [InlineData("GradientClippingKernels.Classify")]
     public void Float_products_are_explicitly_rounded_so_ptxas_cannot_contract_them_into_fma(string name)

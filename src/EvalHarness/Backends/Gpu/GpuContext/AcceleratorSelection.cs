@@ -54,9 +54,9 @@ internal sealed class GpuContext : IDisposable
         {
             if (kind == GpuAcceleratorKind.CpuSimulator)
             {
-                // Groups of 64 threads (two 32-wide warps, like the GPU kernels' tiles) on one
-                // simulated multiprocessor: the default CPU device caps groups at 16 threads.
-                context = CreateContext(b => b.CPU(new CPUDevice(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: 2, numMultiprocessors: 1)));
+                // Groups of 4 threads on two simulated multiprocessors: every simulated thread is an OS
+                // thread whose barriers cost milliseconds, and the kernels stride by the group size anyway.
+                context = CreateContext(b => b.CPU(new CPUDevice(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 1, numMultiprocessors: 2)));
                 var cpu = context.CreateCPUAccelerator(0);
                 gpu = new GpuContext(context, cpu, $"ILGPU CPU simulator ({cpu.Name}) - tests only");
                 reason = "";
