@@ -4,7 +4,7 @@ using EvalHarness.Backends;
 using EvalHarness.Detectors;
 using EvalHarness.Detectors.Input;
 using EvalHarness.Detectors.Synthetic;
-using EvalHarness.Detectors.Testing;
+using EvalHarness.Datasets;
 using EvalHarness.IO;
 using EvalHarness.PostProcessing;
 
@@ -85,7 +85,7 @@ internal static class DetectVerb
         var root = DataPaths.ResolveWiderFaceRoot(parse.GetValue(Root))
             ?? throw new UsageException($"no dataset: pass --root or set {DataPaths.WiderFaceRootVariable}");
         var events = parse.GetValue(Events);
-        var (images, groundTruth) = MinimalWiderFaceList.Load(root, parse.GetValue(Split)!, events, parse.GetValue(Limit));
+        var (images, groundTruth) = WiderImageList.Load(root, parse.GetValue(Split)!, events, parse.GetValue(Limit));
         if (images.Count == 0) throw new UsageException($"no images found under {root} for split {parse.GetValue(Split)}");
         var model = DetectorModel.Resolve(parse.GetValue(Model)!, parse.GetValue(ModelsDir));
         var frontEnd = new FrontEndOptions

@@ -9,7 +9,7 @@ namespace EvalHarness.Suites;
 public static class SuiteLoader
 {
     public static readonly string[] KnownBackends = ["scalar", "simd", "gpu"];
-    public static readonly string[] KnownDetectorModes = ["resize", "tiles"];
+    public static readonly string[] KnownDetectorModes = ["letterbox", "tiles", "pyramid"];
     private const string ResourcePrefix = "EvalHarness.Suites.";
 
     /// <summary>Names of the built-in suites.</summary>

@@ -1,7 +1,6 @@
 using EvalHarness.Datasets;
 using EvalHarness.Detectors;
 using EvalHarness.Detectors.Input;
-using EvalHarness.Detectors.Testing;
 using EvalHarness.PostProcessing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -13,7 +12,7 @@ namespace EvalHarness.Tests.Detectors;
 public class RealModelTests
 {
     private static (IReadOnlyList<ImageRef> Images, GroundTruth Gt) Sample(string ev, int count) =>
-        MinimalWiderFaceList.Load(TestData.WiderFaceRoot, events: [ev], limit: count);
+        WiderImageList.Load(TestData.WiderFaceRoot, events: [ev], limit: count);
 
     private static readonly OnnxSessionOptions OneThread = new() { IntraOpThreads = 1 };
 

@@ -125,40 +125,4 @@ public class ShardPlanTests
         Assert.Empty(ShardPlan.Select(1, 2, 2));
         Assert.Throws<UsageException>(() => ShardPlan.Select(5, 0, 3));
     }
-
-    private static ShardPartial Partial(int index, int n, int total, string suite = "quick")
-    {
-        var images = ShardPlan.Select(total, index, n)
-            .Select(i => new ImagePartial(i, "0--Parade", $"img_{i}", [new ImageRunPartial("nms", "scalar", "ok", null, "ab", [1.0 + i, 1.1 + i], ["1 2 3 4 0.9"])]))
-            .ToList();
-        return new ShardPartial(suite, $"{index}/{n}", total, images);
-    }
-
-    [Fact]
-    public void Merge_restores_the_original_order_through_files()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), $"shards-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        var files = new List<string>();
-        for (var i = 3; i >= 1; i--)
-        {
-            var path = Path.Combine(dir, ShardPartial.FileName(new ShardSpec(i, 3)));
-            ShardMerge.Write(Partial(i, 3, 10), path);
-            files.Add(path);
-        }
-        var merged = ShardMerge.Merge(files.Select(ShardMerge.Read).ToList());
-        Assert.Equal(Enumerable.Range(0, 10), merged.Select(m => m.Index));
-        Assert.Equal([4.0, 4.1], merged[3].Runs[0].LatencyMs);
-        Assert.Equal("1 2 3 4 0.9", merged[9].Runs[0].PredictionLines![0]);
-    }
-
-    [Fact]
-    public void Merge_rejects_missing_duplicate_foreign_and_unfinished_shards()
-    {
-        Assert.Contains("2/3 is missing", Assert.Throws<UsageException>(() => ShardMerge.Merge([Partial(1, 3, 10), Partial(3, 3, 10)])).Message);
-        Assert.Contains("given twice", Assert.Throws<UsageException>(() => ShardMerge.Merge([Partial(1, 2, 10), Partial(1, 2, 10), Partial(2, 2, 10)])).Message);
-        Assert.Contains("suite", Assert.Throws<UsageException>(() => ShardMerge.Merge([Partial(1, 2, 10), Partial(2, 2, 10, "other")])).Message);
-        var unfinished = Partial(2, 2, 10) with { Images = Partial(2, 2, 10).Images.Take(3).ToList() };
-        Assert.Contains("did not finish", Assert.Throws<UsageException>(() => ShardMerge.Merge([Partial(1, 2, 10), unfinished])).Message);
-    }
 }

@@ -117,6 +117,7 @@ internal static class CandidateSelectionSimd
     internal static ReadOnlySpan<ulong> RadixSortByScore(Span<ulong> keys, Span<ulong> scratch, int[] histogram)
     {
         var n = keys.Length;
+        if (n <= 1) return keys;
         Array.Clear(histogram);
         for (var i = 0; i < n; i++)
         {
