@@ -37,6 +37,7 @@ pack() {
 
 case "${1:-}" in
     pack) shift; pack "$@" ;;
-    run) shift; out="$1"; shift; exec ./evalharness gpu-check --out "$out" "$@" ;;
+    run) shift; out="${1:?usage: $0 run OUTDIR [gpu-check options]}"; shift
+         exec dotnet run --project src/EvalHarness.Cli -c Release -- gpu-check --out "$out" "$@" ;;
     *) echo "usage: $0 pack [OUT.tar.xz] | run OUTDIR [gpu-check options]" >&2; exit 2 ;;
 esac

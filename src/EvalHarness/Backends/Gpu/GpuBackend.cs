@@ -285,7 +285,8 @@ public sealed class GpuBackend : IPostProcessingBackend
             case VariantKind.WeightedNms:
             {
                 var state = ws.State.Ensure(acc, packed);
-                _kernels.WeightedNms(stream, perImage, slots, sorted, iou, state, output);
+                var members = ws.Members.Ensure(acc, packed);
+                _kernels.WeightedNms(stream, perImage, slots, sorted, iou, state, members, output);
                 break;
             }
             default:

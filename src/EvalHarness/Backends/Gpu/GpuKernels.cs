@@ -17,7 +17,7 @@ internal sealed class GpuKernels
     public readonly Action<AcceleratorStream, Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews> FastCompact;
     public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews> SoftNmsLinear;
     public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews> SoftNmsGaussian;
-    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, OutputViews> WeightedNms;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, ArrayView<int>, OutputViews> WeightedNms;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>> CellMax;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<int>, float, int, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>> Peak;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int> BoxHorizontal;
@@ -42,7 +42,7 @@ internal sealed class GpuKernels
         ((Action<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews>)NmsKernels.FastCompact, false),
         ((Action<ArrayView<ImageSlot>, SortedViews, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>)SoftNmsKernels.SoftNms<LinearDecay>, true),
         ((Action<ArrayView<ImageSlot>, SortedViews, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>)SoftNmsKernels.SoftNms<GaussianDecay>, true),
-        ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, OutputViews>)SoftNmsKernels.WeightedNms, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, ArrayView<int>, OutputViews>)SoftNmsKernels.WeightedNms, true),
         ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>>)GridKernels.CellMax, false),
         ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<int>, float, int, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>)GridKernels.Peak, false),
         ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>)GradientClippingKernels.BoxHorizontal, false),
@@ -62,7 +62,7 @@ internal sealed class GpuKernels
         FastCompact = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews>(NmsKernels.FastCompact);
         SoftNmsLinear = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>(SoftNmsKernels.SoftNms<LinearDecay>);
         SoftNmsGaussian = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>(SoftNmsKernels.SoftNms<GaussianDecay>);
-        WeightedNms = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, OutputViews>(SoftNmsKernels.WeightedNms);
+        WeightedNms = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, ArrayView<int>, OutputViews>(SoftNmsKernels.WeightedNms);
         CellMax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>>(GridKernels.CellMax);
         Peak = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<int>, float, int, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>(GridKernels.Peak);
         BoxHorizontal = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>(GradientClippingKernels.BoxHorizontal);

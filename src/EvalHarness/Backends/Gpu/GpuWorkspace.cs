@@ -62,6 +62,7 @@ internal sealed class GpuWorkspace : IDisposable
     public readonly DeviceArray<ulong> Mask = new();
     public readonly DeviceArray<ulong> Removed = new();
     public readonly DeviceArray<int> State = new();
+    public readonly DeviceArray<int> Members = new();
     public readonly DeviceArray<float> Work = new();
     public readonly DeviceArray<float> Cells = new();
     public readonly DeviceArray<int> ArgAnchor = new();
@@ -148,7 +149,7 @@ internal sealed class GpuWorkspace : IDisposable
     {
         foreach (var d in new IDisposable[]
                  {
-                     Score, X1, Y1, X2, Y2, HostKeys, ImageOffsets, Counters, Slots, Levels, Keys, EmitScore, SortTemp, Mask, Removed, State, Work,
+                     Score, X1, Y1, X2, Y2, HostKeys, ImageOffsets, Counters, Slots, Levels, Keys, EmitScore, SortTemp, Mask, Removed, State, Members, Work,
                      Cells, ArgAnchor, Accumulated, Scratch, _sortedFlat, _sortedScore, _sortedX1, _sortedY1, _sortedX2, _sortedY2,
                      OutFlat, OutScore, OutX1, OutY1, OutX2, OutY2, OutCount,
                  })

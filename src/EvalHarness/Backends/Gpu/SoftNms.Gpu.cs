@@ -100,16 +100,21 @@ internal static class SoftNmsKernels
     }
 
     /// <summary>
-    /// Weighted NMS, grid (image), any group of at most <see cref="MaxGroupSize"/>: the group marks the cluster,
-    /// thread 0 sums it in sorted order (float32, starting with the top, as the oracle does).
+    /// Weighted NMS, grid (image), any group of at most <see cref="MaxGroupSize"/>. Per top: each
+    /// thread scans one contiguous block of the later entrants and retires the cluster members it
+    /// finds, a scan of the per-thread counts places them, in sorted order, in a member list, and
+    /// thread 0 sums that list in order (float32, starting with the top, as the oracle does). The
+    /// serial part is the cluster, not the whole candidate list.
     /// </summary>
-    public static void WeightedNms(ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, ArrayView<int> state, OutputViews output)
+    public static void WeightedNms(
+        ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, ArrayView<int> state, ArrayView<int> members, OutputViews output)
     {
         var image = Grid.IdxX;
         var slot = slots[image];
         var t = Group.IdxX;
         var threads = Group.DimX;
         var p0 = slot.Packed;
+        var offsets = SharedMemory.Allocate<int>(MaxGroupSize + 1);
         for (var j = t; j < slot.N; j += threads) state[p0 + j] = Alive;
 
         var kept = 0;
@@ -119,11 +124,36 @@ internal static class SoftNmsKernels
             var pt = p0 + top;
             if (state[pt] != Alive) continue;
             float tx1 = sorted.X1[pt], ty1 = sorted.Y1[pt], tx2 = sorted.X2[pt], ty2 = sorted.Y2[pt];
-            for (var j = top + 1 + t; j < slot.N; j += threads)
+
+            var chunk = (slot.N - top - 1 + threads - 1) / threads;
+            var lo = top + 1 + t * chunk;
+            var hi = XMath.Min(lo + chunk, slot.N);
+            var found = 0;
+            for (var j = lo; j < hi; j++)
             {
                 var p = p0 + j;
                 if (state[p] != Alive) continue;
-                if (DeviceMath.Iou(sorted.X1[p], sorted.Y1[p], sorted.X2[p], sorted.Y2[p], tx1, ty1, tx2, ty2) > iouThreshold) state[p] = Member;
+                if (DeviceMath.Iou(sorted.X1[p], sorted.Y1[p], sorted.X2[p], sorted.Y2[p], tx1, ty1, tx2, ty2) > iouThreshold)
+                {
+                    state[p] = Member;
+                    found++;
+                }
+            }
+            offsets[t + 1] = found;
+            Group.Barrier();
+            if (t == 0)
+            {
+                offsets[0] = 0;
+                for (var k = 1; k <= threads; k++) offsets[k] += offsets[k - 1];
+            }
+            Group.Barrier();
+            var at = offsets[t];
+            for (var j = lo; j < hi; j++)
+            {
+                var p = p0 + j;
+                if (state[p] != Member) continue;
+                state[p] = Removed;
+                members[p0 + at++] = j;
             }
             Group.Barrier();
             if (t == 0)
@@ -135,11 +165,10 @@ internal static class SoftNmsKernels
                 var sy1 = DeviceMath.Mul(st, ty1);
                 var sx2 = DeviceMath.Mul(st, tx2);
                 var sy2 = DeviceMath.Mul(st, ty2);
-                for (var j = top + 1; j < slot.N; j++)
+                var clusterSize = offsets[threads];
+                for (var k = 0; k < clusterSize; k++)
                 {
-                    var p = p0 + j;
-                    if (state[p] != Member) continue;
-                    state[p] = Removed;
+                    var p = p0 + members[p0 + k];
                     var s = sorted.Score[p];
                     w += s;
                     sx1 += DeviceMath.Mul(s, sorted.X1[p]);
