@@ -78,7 +78,7 @@ public static class RunAggregator
                 if (cell.Evaluation is not { } evaluation) continue;
                 foreach (var s in evaluation.Settings) curves.Add(new PrCurve(label, backend, s.Setting, s.Thresholds, s.Precision, s.Recall));
                 series.Add(new LatencySeries(label, backend, cell.SampleImages!, cell.Samples!));
-                for (var i = 0; i < processed.Count; i++) scaling.Add(new ScalingPoint(label, backend, processed[i].CandidateCount, cell.PerImageMedians![i]));
+                AddScalingPoints(scaling, label, backend, processed, cell.PerImageMedians!);
             }
         }
 
@@ -95,6 +95,29 @@ public static class RunAggregator
             Scaling = scaling,
             Verdicts = RunVerdicts.Build(rows),
         };
+    }
+
+    /// <summary>
+    /// Per-image (candidates, median ms) pairs binned into eighth-decade bins of the candidate
+    /// count, one point per bin at the bin's median count and median time: a readable curve whose
+    /// slope shows how each backend scales, instead of one noisy dot per image.
+    /// </summary>
+    private static void AddScalingPoints(List<ScalingPoint> scaling, string label, string backend, List<ImageOutcome> processed, double[] medians)
+    {
+        var bins = new SortedDictionary<int, (List<double> Counts, List<double> Times)>();
+        for (var i = 0; i < processed.Count; i++)
+        {
+            var count = processed[i].CandidateCount;
+            if (count <= 0) continue;
+            var bin = (int)Math.Floor(Math.Log10(count) * 8);
+            if (!bins.TryGetValue(bin, out var b)) bins[bin] = b = ([], []);
+            b.Counts.Add(count);
+            b.Times.Add(medians[i]);
+        }
+        foreach (var (_, b) in bins)
+        {
+            scaling.Add(new ScalingPoint(label, backend, (int)Math.Round(Percentiles.Median(b.Counts.ToArray())), Percentiles.Median(b.Times.ToArray())));
+        }
     }
 
     private static int IndexOfBaseline(RunPlan plan)

@@ -73,7 +73,7 @@ public static class GpuCheck
                 if ((long)size * b <= options.MaxCandidatesPerBatch) maxBatch = Math.Max(maxBatch, b);
             }
             var maps = new CandidateMap[maxBatch];
-            for (var i = 0; i < maxBatch; i++) maps[i] = SyntheticMaps.BlazeFaceLike(size, options.Seed + i);
+            for (var i = 0; i < maxBatch; i++) maps[i] = EvalHarness.Detectors.Synthetic.SyntheticCandidateSource.MapWithAbout(size, options.Seed + i);
             foreach (var batch in options.Batches)
             {
                 if (batch > maxBatch)
@@ -215,67 +215,5 @@ public static class GpuCheck
         }
 
         private static bool Close(float e, float a) => e.Equals(a) || MathF.Abs(e - a) <= 1e-5f * MathF.Max(MathF.Abs(e), MathF.Abs(a));
-    }
-}
-
-/// <summary>Deterministic BlazeFace-like dense maps of a given size for the device check.</summary>
-public static class SyntheticMaps
-{
-    /// <summary>
-    /// Two levels (stride 8 with 2 anchors, stride 16 with 6, BlazeFace's layout) sized so the map
-    /// holds about <paramref name="candidates"/> candidates: mostly background scores below 0.02,
-    /// with face-like blobs whose anchors overlap heavily, as a detector's output does.
-    /// </summary>
-    public static CandidateMap BlazeFaceLike(int candidates, int seed)
-    {
-        // 2·h·w + 6·(h/2)·(w/2) = 3.5·h·w candidates with h = w.
-        var side = Math.Max(2, (int)Math.Round(Math.Sqrt(candidates / 3.5)));
-        side += side & 1;
-        var map = new CandidateMap([(side, side, 2, 8f), (side / 2, side / 2, 6, 16f)]);
-        var rng = new Random(seed);
-        var blobs = Math.Max(1, side * side / 400);
-        var bx = new float[blobs];
-        var by = new float[blobs];
-        var br = new float[blobs];
-        for (var i = 0; i < blobs; i++)
-        {
-            bx[i] = (float)rng.NextDouble() * side * 8f;
-            by[i] = (float)rng.NextDouble() * side * 8f;
-            br[i] = 8f + (float)rng.NextDouble() * 40f;
-        }
-        foreach (var level in map.Levels)
-        {
-            for (var y = 0; y < level.Height; y++)
-            {
-                for (var x = 0; x < level.Width; x++)
-                {
-                    var cx = (x + 0.5f) * level.Stride;
-                    var cy = (y + 0.5f) * level.Stride;
-                    var peak = 0f;
-                    var size = level.Stride * 2;
-                    for (var i = 0; i < blobs; i++)
-                    {
-                        var dx = (cx - bx[i]) / br[i];
-                        var dy = (cy - by[i]) / br[i];
-                        var v = MathF.Exp(-(dx * dx + dy * dy));
-                        if (v > peak)
-                        {
-                            peak = v;
-                            size = br[i] * 2;
-                        }
-                    }
-                    for (var a = 0; a < level.Anchors; a++)
-                    {
-                        var noise = (float)rng.NextDouble();
-                        var score = Math.Clamp(peak * (0.7f + 0.3f * noise) + 0.03f * (float)rng.NextDouble(), 0f, 1f);
-                        var jx = ((float)rng.NextDouble() - 0.5f) * level.Stride;
-                        var jy = ((float)rng.NextDouble() - 0.5f) * level.Stride;
-                        var half = size * (0.4f + 0.2f * (float)rng.NextDouble());
-                        map.Set(level.FlatIndex(y, x, a), score, cx + jx - half, cy + jy - half, cx + jx + half, cy + jy + half);
-                    }
-                }
-            }
-        }
-        return map;
     }
 }

@@ -134,6 +134,27 @@ public sealed class SyntheticCandidateSource : ICandidateSource
         return faces;
     }
 
+    /// <summary>
+    /// One synthetic image of exactly <paramref name="width"/> × <paramref name="height"/> pixels:
+    /// benchmarks and GPU checks size their maps by candidate count with it, so every consumer of
+    /// synthetic candidates uses this one generator.
+    /// </summary>
+    public static CandidateMap SingleMap(int width, int height, int seed)
+    {
+        var options = new SyntheticOptions { ImageWidth = width, MinImageHeight = height, MaxImageHeight = height };
+        using var source = new SyntheticCandidateSource(seed, 1, options);
+        var map = new CandidateMap();
+        source.Load(0, map);
+        return map;
+    }
+
+    /// <summary>A square synthetic image holding about <paramref name="candidates"/> candidates (14 per 32 × 32 block with the default levels).</summary>
+    public static CandidateMap MapWithAbout(int candidates, int seed)
+    {
+        var side = 32 * Math.Max(1, (int)Math.Round(Math.Sqrt(candidates / 14.0)));
+        return SingleMap(side, side, seed);
+    }
+
     public void Load(int index, CandidateMap map, CancellationToken cancellationToken = default)
     {
         var image = Images[index];

@@ -166,21 +166,24 @@ public sealed class ChartExporter : IRunExporter
     public static Plot Scaling(RunResults run)
     {
         var plot = NewPlot("Post-processing time vs candidates", "candidates per image (log scale)", "ms (log scale)");
+        // The claim compares gradient clipping with the baseline: plot those variants only, one
+        // colour per variant and one line pattern per backend, so the chart stays readable.
         var palette = new ScottPlot.Palettes.Category10();
+        var shown = run.Scaling.Select(p => p.Variant).Distinct().Where(v => v == run.BaselineVariant || IsGradientClipping(v)).ToList();
         var series = run.Scaling
-            .Where(p => p.Candidates > 0 && p.MedianMilliseconds > 0)
+            .Where(p => p.Candidates > 0 && p.MedianMilliseconds > 0 && shown.Contains(p.Variant))
             .GroupBy(p => (p.Variant, p.Backend))
             .ToList();
-        var i = 0;
         foreach (var group in series)
         {
             var points = group.OrderBy(p => p.Candidates).ToArray();
             var line = plot.Add.Scatter(
                 points.Select(p => Math.Log10(p.Candidates)).ToArray(),
                 points.Select(p => Math.Log10(p.MedianMilliseconds)).ToArray(),
-                palette.GetColor(i++));
+                palette.GetColor(shown.IndexOf(group.Key.Variant)));
             line.LineWidth = 2;
             line.MarkerSize = 6;
+            line.LinePattern = group.Key.Backend switch { "scalar" => LinePattern.Solid, "simd" => LinePattern.Dashed, _ => LinePattern.Dotted };
             line.LegendText = $"{group.Key.Variant} on {group.Key.Backend}";
         }
         foreach (var variant in run.Scaling.Select(p => p.Variant).Distinct())
@@ -206,6 +209,9 @@ public sealed class ChartExporter : IRunExporter
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;
     }
+
+    private static bool IsGradientClipping(string variantLabel) =>
+        EvalHarness.PostProcessing.VariantSpec.TryParse(variantLabel, out var spec, out _) && EvalHarness.PostProcessing.VariantKindExtensions.IsGradientClipping(spec!.Kind);
 
     private static Plot NewPlot(string title, string xLabel, string yLabel)
     {

@@ -55,7 +55,7 @@ public sealed class GpuCheckTests
     [Fact]
     public void Synthetic_maps_have_about_the_requested_size_and_pass_some_candidates()
     {
-        var map = SyntheticMaps.BlazeFaceLike(16_000, seed: 3);
+        var map = EvalHarness.Detectors.Synthetic.SyntheticCandidateSource.MapWithAbout(16_000, seed: 3);
         Assert.InRange(map.Count, 14_000, 18_000);
         var passing = 0;
         foreach (var s in map.ScoreSpan) if (s >= 0.02f) passing++;
