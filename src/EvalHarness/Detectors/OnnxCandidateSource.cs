@@ -11,7 +11,7 @@ namespace EvalHarness.Detectors;
 /// <see cref="Load"/> so a fully cached run never touches ONNX Runtime. <see cref="Load"/> is
 /// serialised: ONNX Runtime parallelises inside one inference (intra-op threads).
 /// </summary>
-public sealed class OnnxCandidateSource : ICandidateSource
+public sealed class OnnxCandidateSource : ICandidateSource, IStageTimed
 {
     private readonly DetectorModel _model;
     private readonly OnnxSessionOptions _sessionOptions;
@@ -48,6 +48,8 @@ public sealed class OnnxCandidateSource : ICandidateSource
 
     // GPU kernels round differently from the CPU ones, so their candidates are cached apart
     private string ProviderSuffix => _sessionOptions.Provider == ExecutionProvider.Cpu ? "" : $",provider={_sessionOptions.Provider.ToString().ToLowerInvariant()}";
+
+    public StageTimings LastTimings { get; private set; }
 
     public void Load(int index, CandidateMap map, CancellationToken cancellationToken = default)
     {

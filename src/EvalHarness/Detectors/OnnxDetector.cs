@@ -141,6 +141,7 @@ public sealed class OnnxDetector : IDisposable
     /// <summary>Runs the model on <see cref="InputBuffer"/> and decodes into <paramref name="map"/> (reshaped to the decoder's levels).</summary>
     public void Run(CandidateMap map)
     {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         using (var input = OrtValue.CreateTensorValueFromMemory(InputBuffer, _inputShape))
         using (var results = _session.Run(_runOptions, _inputNames, [input], _outputNames))
         {
@@ -154,8 +155,23 @@ public sealed class OnnxDetector : IDisposable
                 data.CopyTo(_outputBuffers[i]);
             }
         }
+        var inferred = System.Diagnostics.Stopwatch.GetTimestamp();
         map.ResetForDecoder(_decoder);
         _decoder.Decode(_outputBuffers, map);
+        InferenceMs += System.Diagnostics.Stopwatch.GetElapsedTime(start, inferred).TotalMilliseconds;
+        DecodeMs += System.Diagnostics.Stopwatch.GetElapsedTime(inferred).TotalMilliseconds;
+    }
+
+    /// <summary>Wall time spent in the ONNX session since <see cref="ResetTimings"/> (all tiles of an image add up).</summary>
+    public double InferenceMs { get; private set; }
+
+    /// <summary>Wall time spent decoding raw outputs into candidates since <see cref="ResetTimings"/>.</summary>
+    public double DecodeMs { get; private set; }
+
+    public void ResetTimings()
+    {
+        InferenceMs = 0;
+        DecodeMs = 0;
     }
 
     private static string FirstLine(string message)

@@ -85,7 +85,7 @@ public static class RunAggregator
         return new RunResults
         {
             Suite = context.SuiteName,
-            Dataset = isSubset ? $"{context.Dataset} (subset: {processed.Count} of {context.GroundTruth.Images.Count} images)" : context.Dataset,
+            Dataset = DescribeDataset(context, processed.Count, isSubset),
             IsSubset = isSubset,
             Environment = context.Environment,
             SuiteJson = context.SuiteJson,
@@ -118,6 +118,14 @@ public static class RunAggregator
         {
             scaling.Add(new ScalingPoint(label, backend, (int)Math.Round(Percentiles.Median(b.Counts.ToArray())), Percentiles.Median(b.Times.ToArray())));
         }
+    }
+
+    private static string DescribeDataset(AggregationContext context, int processed, bool isSubset)
+    {
+        var listed = context.GroundTruth.Images.Count;
+        if (!isSubset) return $"{context.Dataset}, {processed} images";
+        var skipped = listed - processed;
+        return $"{context.Dataset}, subset of {processed} images{(skipped > 0 ? $" ({skipped} of {listed} listed images skipped)" : "")}";
     }
 
     private static int IndexOfBaseline(RunPlan plan)

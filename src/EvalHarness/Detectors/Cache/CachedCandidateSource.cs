@@ -9,7 +9,7 @@ namespace EvalHarness.Detectors.Cache;
 /// truncated, other version or parameters) is reported through <c>onWarning</c> and
 /// <see cref="Warnings"/>, then recomputed and overwritten; it is never used.
 /// </summary>
-public sealed class CachedCandidateSource : ICandidateSource
+public sealed class CachedCandidateSource : ICandidateSource, IStageTimed
 {
     private readonly ICandidateSource _inner;
     private readonly Action<CacheWarning>? _onWarning;
@@ -51,6 +51,9 @@ public sealed class CachedCandidateSource : ICandidateSource
     public IReadOnlyList<ImageRef> Images => _inner.Images;
     public GroundTruth GroundTruth => _inner.GroundTruth;
 
+    /// <summary>The inner source's stage times when it computed the map; zero for a cache hit (nothing ran).</summary>
+    public StageTimings LastTimings { get; private set; }
+
     public void Load(int index, CandidateMap map, CancellationToken cancellationToken = default)
     {
         var image = _inner.Images[index];
@@ -58,12 +61,14 @@ public sealed class CachedCandidateSource : ICandidateSource
         {
             case CacheLookup.Hit:
                 Interlocked.Increment(ref _hits);
+                LastTimings = default;
                 return;
             case CacheLookup.Invalid:
                 Report(new CacheWarning(Cache.EntryPath(image.Event, image.ImageKey), problem + "; recomputing"));
                 break;
         }
         _inner.Load(index, map, cancellationToken);
+        LastTimings = _inner is IStageTimed timed ? timed.LastTimings : default;
         // the entry is keyed by the image list, whatever the inner source wrote into the map
         map.Event = image.Event;
         map.ImageKey = image.ImageKey;
