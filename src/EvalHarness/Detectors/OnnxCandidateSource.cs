@@ -57,7 +57,13 @@ public sealed class OnnxCandidateSource : ICandidateSource, IStageTimed
         if (image.Path is null) throw new IO.DataFormatException($"{image.Event}/{image.ImageKey}", 0, "image has no file path");
         lock (_gate)
         {
-            OpenLocked().Detect(image.Path, map, cancellationToken);
+            var frontEnd = OpenLocked();
+            _detector!.ResetTimings();
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            frontEnd.Detect(image.Path, map, cancellationToken);
+            var total = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            // "decode" is everything around the model: JPEG decode, resize, tensor filling, stitching
+            LastTimings = new StageTimings(total - _detector.InferenceMs - _detector.DecodeMs, _detector.InferenceMs, _detector.DecodeMs);
         }
         map.Event = image.Event;
         map.ImageKey = image.ImageKey;

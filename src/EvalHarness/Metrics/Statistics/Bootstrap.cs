@@ -161,8 +161,10 @@ public static class Bootstrap
     {
         Array.Sort(stats);
         var alpha = 1 - confidence;
-        // NaN statistics (e.g. an AP undefined on a degenerate resample) sort last; the quantiles would then be NaN: say so instead.
-        if (double.IsNaN(stats[^1])) throw new InvalidOperationException("a bootstrap resample produced NaN; the statistic is undefined on some resamples");
+        // A statistic undefined on some resamples (an AP over a resample without a counted face,
+        // likely with few images) has no honest interval: report NaN bounds, which every verdict
+        // reads as inconclusive, rather than an interval over the resamples that happened to work.
+        if (double.IsNaN(stats[^1])) return new Interval(estimate, double.NaN, double.NaN);
         return new Interval(estimate, Percentiles.OfSorted(stats, alpha / 2), Percentiles.OfSorted(stats, 1 - alpha / 2));
     }
 }
