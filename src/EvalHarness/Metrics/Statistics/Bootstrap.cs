@@ -164,7 +164,7 @@ public static class Bootstrap
         // A statistic undefined on some resamples (an AP over a resample without a counted face,
         // likely with few images) has no honest interval: report NaN bounds, which every verdict
         // reads as inconclusive, rather than an interval over the resamples that happened to work.
-        if (double.IsNaN(stats[^1])) return new Interval(estimate, double.NaN, double.NaN);
+        if (double.IsNaN(stats[0])) return new Interval(estimate, double.NaN, double.NaN); // Array.Sort puts NaN first
         return new Interval(estimate, Percentiles.OfSorted(stats, alpha / 2), Percentiles.OfSorted(stats, 1 - alpha / 2));
     }
 }

@@ -60,9 +60,13 @@ public static class Verdicts
 
     public static ClaimVerdict Speed(string variant, string backend, Interval? latencyRatio)
     {
-        if (latencyRatio is not { } r || !double.IsFinite(r.Lower) || !double.IsFinite(r.Upper))
+        if (latencyRatio is not { } r)
         {
             return new ClaimVerdict(variant, Claim.ImprovesSpeed, backend, VerdictOutcome.NotApplicable, "no latency ratio");
+        }
+        if (!double.IsFinite(r.Lower) || !double.IsFinite(r.Upper))
+        {
+            return new ClaimVerdict(variant, Claim.ImprovesSpeed, backend, VerdictOutcome.Inconclusive, FormattableString.Invariant($"median latency ratio {r.Estimate:0.###}, interval undefined on some resamples"));
         }
         var outcome = r.IsBelow(1) ? VerdictOutcome.Supported
             : r.IsAbove(1) ? VerdictOutcome.Refuted

@@ -163,4 +163,15 @@ public class BootstrapTests
         var u2 = rng.NextDouble();
         return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
+
+    [Fact]
+    public void A_statistic_undefined_on_some_resamples_gives_NaN_bounds_and_an_inconclusive_verdict()
+    {
+        // like an AP over resamples that may contain no counted face: defined only when image 0 is drawn
+        var interval = Bootstrap.Paired(3, w => w[0] == 0 ? double.NaN : 1.0 / w[0]);
+        Assert.True(double.IsNaN(interval.Lower) && double.IsNaN(interval.Upper));
+        Assert.False(interval.IsAbove(0) || interval.IsBelow(0));
+        var verdict = Verdicts.Speed("gc", "simd", interval);
+        Assert.Equal(VerdictOutcome.Inconclusive, verdict.Outcome);
+    }
 }
