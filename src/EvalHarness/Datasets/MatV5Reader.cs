@@ -364,6 +364,8 @@ public static class MatV5Reader
             {
                 case MatClass.Cell:
                 {
+                    // Every element needs at least an 8-byte tag: never allocate from dimensions the bytes cannot hold.
+                    if (count > (end - next) / 8) throw Fail(dimsTag.DataOffset, $"cell array '{name}' claims {count} elements but only {end - next} bytes remain");
                     var cells = new MatArray[count];
                     for (var i = 0; i < cells.Length; i++)
                     {

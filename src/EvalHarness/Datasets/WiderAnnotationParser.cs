@@ -86,6 +86,11 @@ public static class WiderAnnotationParser
             i++;
 
             var declaredLines = Math.Max(count, 1); // count 0 is still followed by one zero line
+            if (declaredLines > lineCount - i)
+            {
+                // Checked before allocating, so a wild count cannot exhaust memory.
+                throw new DataFormatException(sourceName, lineCount + 1, $"end of file: {pathLine} declares {count} face(s) but only {lineCount - i} line(s) follow");
+            }
             var faces = new FaceAnnotation[count];
             for (var k = 0; k < declaredLines; k++, i++)
             {

@@ -101,6 +101,12 @@ public sealed class ImageOutcomeStore
             problem = $"{path}: truncated record; recomputing";
             return null;
         }
+        catch (Exception ex) when (ex is FormatException or IOException)
+        {
+            // BinaryReader's string length prefix was not a valid (or was a negative) 7-bit encoded integer.
+            problem = $"{path}: corrupt record; recomputing";
+            return null;
+        }
     }
 
     /// <summary>Indices of every stored outcome file (used by <c>merge</c>).</summary>
