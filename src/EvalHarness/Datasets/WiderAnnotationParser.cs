@@ -110,6 +110,8 @@ public static class WiderAnnotationParser
             var fileName = relativePath[(slash + 1)..];
             images.Add(new AnnotatedImage(relativePath, eventName, fileName[..^4], faces, placeholder));
         }
+        // An empty file would otherwise read as a dataset of no images and evaluate to nothing.
+        if (images.Count == 0) throw new DataFormatException(sourceName, 0, "no image records (the file is empty)");
         return images;
     }
 
