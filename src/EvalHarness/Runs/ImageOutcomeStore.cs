@@ -23,6 +23,9 @@ public sealed class ImageOutcomeStore
         _directory = Path.Combine(runDirectory, "images");
         _planHash = planHash;
         Directory.CreateDirectory(_directory);
+        // A killed run leaves the temporaries of the writes it was in the middle of.
+        AtomicFile.RemoveStaleTemporaries(runDirectory);
+        AtomicFile.RemoveStaleTemporaries(_directory);
     }
 
     public string PathOf(int imageIndex) => Path.Combine(_directory, $"{imageIndex:D6}.bin");

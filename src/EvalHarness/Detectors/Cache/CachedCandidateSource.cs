@@ -23,6 +23,8 @@ public sealed class CachedCandidateSource : ICandidateSource
         _onWarning = onWarning;
         OwnsInner = ownsInner;
         Cache = new CandidateCache(directory, inner.Describe());
+        // A killed detect or run leaves the temporaries of the entries it was writing.
+        IO.AtomicFile.RemoveStaleTemporaries(Cache.Directory, recursive: true);
         var details = new Dictionary<string, string> { ["images"] = inner.Images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (inner is OnnxCandidateSource onnx)
         {
