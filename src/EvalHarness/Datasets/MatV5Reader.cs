@@ -219,8 +219,9 @@ public static class MatV5Reader
             zlib.CopyTo(output);
             return output.ToArray();
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
+            // Some zlib errors surface as the runtime's internal ZLibException, an IOException.
             throw Corrupt(sourceName, elementOffset, $"corrupt zlib data in miCOMPRESSED element: {ex.Message}", ex);
         }
     }

@@ -10,8 +10,12 @@ namespace EvalHarness.Tests.Reliability;
 /// </summary>
 internal static class Fuzz
 {
-    /// <summary>Iterations per property: modest, so the whole reliability set stays well under a minute on two cores.</summary>
-    public const int Iterations = 400;
+    /// <summary>
+    /// Iterations per property: modest, so the whole reliability set stays well under a minute on two
+    /// cores; set EVALHARNESS_FUZZ_ITERATIONS for a longer soak (the bugs fixed so far needed 5k-30k).
+    /// </summary>
+    public static readonly int Iterations =
+        int.TryParse(Environment.GetEnvironmentVariable("EVALHARNESS_FUZZ_ITERATIONS"), out var n) && n > 0 ? n : 400;
 
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 

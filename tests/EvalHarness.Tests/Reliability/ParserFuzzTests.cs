@@ -116,6 +116,20 @@ public sealed class ParserFuzzTests : IDisposable
     }
 
     [Fact]
+    public void Image_decoder_throws_only_data_format_errors()
+    {
+        using var source = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(24, 16);
+        for (var y = 0; y < 16; y++) for (var x = 0; x < 24; x++) source[x, y] = new((byte)(x * 10), (byte)(y * 15), 90);
+        using var jpeg = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsJpeg(source, jpeg);
+        using var png = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(source, png);
+        var loader = new EvalHarness.Detectors.Input.ImageLoader(new EvalHarness.Detectors.Input.ImageLoadOptions { MaxPixels = 1 << 20 });
+        Gen.Frequency((1, Fuzz.Bytes), (3, Fuzz.Mutations(jpeg.ToArray())), (3, Fuzz.Mutations(png.ToArray())))
+            .Sample(bytes => Fuzz.Accepts(bytes, b => loader.Decode("fuzz.img", b).Dispose(), Fuzz.ShowBytes), iter: Fuzz.Iterations);
+    }
+
+    [Fact]
     public void Candidate_cache_entries_never_throw_and_never_load_damaged_bytes()
     {
         var hash = SHA256.HashData("fuzz"u8);
