@@ -43,6 +43,14 @@ public sealed class BadInputTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "refused before any allocation");
     }
 
+    [Fact]
+    public void An_annotation_count_smaller_than_its_face_lines_names_the_first_extra_line()
+    {
+        var error = Assert.Throws<DataFormatException>(() => WiderAnnotationParser.Parse("0--Parade/a.jpg\n1\n1 2 3 4 0 0 0 0 0 0\n5 6 7 8 0 0 0 0 0 0\n1--E/b.jpg\n0\n0 0 0 0 0 0 0 0 0 0\n", "short.txt"));
+        Assert.Equal(4, error.Line);
+        Assert.Contains("'5 6 7 8 0 0 0 0 0 0' is not an image path", error.Message);
+    }
+
     [Theory]
     [InlineData("99999999999")]
     [InlineData("1e3")]
@@ -162,6 +170,21 @@ public sealed class BadInputTests : IDisposable
             var result = WiderFaceEvaluator.EvaluateFolder(gt, pred, new EvalOptions { Protocol = protocol });
             Assert.All(result.Settings, s => Assert.InRange(s.Ap, 0.0, 1.0));
         }
+    }
+
+    [Fact]
+    public void A_prediction_file_that_is_not_utf8_stops_the_python_protocol_and_is_a_warning_when_lenient()
+    {
+        var pred = Path.Combine(_dir, "pred");
+        var path = WriteFile(Path.Combine("pred", TinyGroundTruth.Event, "img_a.txt"), [.. "img_a.jpg\n1\n1 2 3 4 0."u8, 0xFF, .. "\n"u8]);
+        var error = Assert.Throws<DataFormatException>(() => PredictionFolderReader.ReadPython(pred, lenient: false, new List<string>()));
+        Assert.Equal((path, 0), (error.FilePath, error.Line));
+        Assert.Contains("not UTF-8 text", error.Message);
+
+        var warnings = new List<string>();
+        var set = PredictionFolderReader.ReadPython(pred, lenient: true, warnings);
+        Assert.Empty(Assert.Single(set.Images).Boxes);
+        Assert.Contains(path, Assert.Single(warnings));
     }
 
     [Fact]
