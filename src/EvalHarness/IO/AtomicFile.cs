@@ -50,9 +50,11 @@ public static class AtomicFile
     /// <summary>
     /// Deletes the temporaries (<c>.NAME.PID.GUID.tmp</c>) that writers which are no longer running
     /// left in <paramref name="directory"/> (a killed process never reaches its cleanup); those of
-    /// live processes, this one included, are kept. Returns how many were deleted.
+    /// live processes, this one included, are kept. A folder that other machines may write too (a
+    /// shared cache) passes <paramref name="minimumAge"/>: a process id says nothing about another
+    /// host, but no write stays unfinished for minutes. Returns how many were deleted.
     /// </summary>
-    public static int RemoveStaleTemporaries(string directory, bool recursive = false)
+    public static int RemoveStaleTemporaries(string directory, bool recursive = false, TimeSpan minimumAge = default)
     {
         if (!Directory.Exists(directory)) return 0;
         var removed = 0;
@@ -60,6 +62,7 @@ public static class AtomicFile
         foreach (var path in Directory.EnumerateFiles(directory, ".*.tmp", search))
         {
             if (WriterOf(Path.GetFileName(path)) is not { } pid || IsRunning(pid)) continue;
+            if (minimumAge > TimeSpan.Zero && DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < minimumAge) continue;
             try
             {
                 File.Delete(path);

@@ -64,6 +64,8 @@ public sealed class StaleTemporaryTests : IDisposable
         Assert.True(File.Exists(staleNested));
         Assert.True(File.Exists(other));
 
+        Assert.Equal(0, AtomicFile.RemoveStaleTemporaries(_dir, recursive: true, minimumAge: TimeSpan.FromMinutes(10)));
+        Assert.True(File.Exists(staleNested), "too fresh to be called stale under an age bound");
         Assert.Equal(1, AtomicFile.RemoveStaleTemporaries(_dir, recursive: true));
         Assert.False(File.Exists(staleNested));
         Assert.Equal(0, AtomicFile.RemoveStaleTemporaries(Path.Combine(_dir, "missing")));
@@ -86,7 +88,11 @@ public sealed class StaleTemporaryTests : IDisposable
         var dead = DeadProcessId();
         var cacheDir = Path.Combine(_dir, "cache");
         var stale = Temp(Path.Combine(cacheDir, "0--Parade"), "img.ehc", dead);
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-1));
+        // Fresh: it could be another machine's write in progress (its pid means nothing here).
+        var fresh = Temp(Path.Combine(cacheDir, "0--Parade"), "other.ehc", dead);
         using var source = new CachedCandidateSource(new SyntheticCandidateSource(3, 2), cacheDir);
         Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(fresh));
     }
 }
