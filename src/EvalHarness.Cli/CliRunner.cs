@@ -22,6 +22,13 @@ internal static class CliRunner
         try
         {
             var parse = root.Parse(args);
+            if (parse.Errors.Count > 0 && args.Length > 0)
+            {
+                // A mistyped option or value is bad input (2), not the "job found a problem" code (1) that
+                // System.CommandLine would return; one line, like every other input error.
+                Console.Error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see --help)");
+                return ExitCodes.BadInput;
+            }
             // Without this, System.CommandLine's own handler swallows our exceptions (stack trace, exit 1).
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }

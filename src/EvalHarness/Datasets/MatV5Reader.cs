@@ -219,8 +219,9 @@ public static class MatV5Reader
             zlib.CopyTo(output);
             return output.ToArray();
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
+            // Some zlib errors surface as the runtime's internal ZLibException, an IOException.
             throw Corrupt(sourceName, elementOffset, $"corrupt zlib data in miCOMPRESSED element: {ex.Message}", ex);
         }
     }
@@ -364,6 +365,8 @@ public static class MatV5Reader
             {
                 case MatClass.Cell:
                 {
+                    // Every element needs at least an 8-byte tag: never allocate from dimensions the bytes cannot hold.
+                    if (count > (end - next) / 8) throw Fail(dimsTag.DataOffset, $"cell array '{name}' claims {count} elements but only {end - next} bytes remain");
                     var cells = new MatArray[count];
                     for (var i = 0; i < cells.Length; i++)
                     {

@@ -288,6 +288,12 @@ public static class PredictionFolderReader
             return [];
         }
         if (count <= 0) return [];
+        if (count > text.Length)
+        {
+            // Each box line takes at least one character: a count beyond that cannot be met, and must not size an array.
+            warning = $"{path}: count says {count} boxes but the file is only {text.Length} characters long; the image has no detections";
+            return [];
+        }
 
         var boxes = new PredBox[count];
         Span<double> values = stackalloc double[5];

@@ -86,6 +86,11 @@ public static class WiderAnnotationParser
             i++;
 
             var declaredLines = Math.Max(count, 1); // count 0 is still followed by one zero line
+            if (declaredLines > lineCount - i)
+            {
+                // Checked before allocating, so a wild count cannot exhaust memory.
+                throw new DataFormatException(sourceName, lineCount + 1, $"end of file: {pathLine} declares {count} face(s) but only {lineCount - i} line(s) follow");
+            }
             var faces = new FaceAnnotation[count];
             for (var k = 0; k < declaredLines; k++, i++)
             {
@@ -105,6 +110,8 @@ public static class WiderAnnotationParser
             var fileName = relativePath[(slash + 1)..];
             images.Add(new AnnotatedImage(relativePath, eventName, fileName[..^4], faces, placeholder));
         }
+        // An empty file would otherwise read as a dataset of no images and evaluate to nothing.
+        if (images.Count == 0) throw new DataFormatException(sourceName, 0, "no image records (the file is empty)");
         return images;
     }
 

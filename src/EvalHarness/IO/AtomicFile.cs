@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
 namespace EvalHarness.IO;
@@ -42,6 +44,67 @@ public static class AtomicFile
         {
             TryDelete(temp);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the temporaries (<c>.NAME.PID.GUID.tmp</c>) that writers which are no longer running
+    /// left in <paramref name="directory"/> (a killed process never reaches its cleanup); those of
+    /// live processes, this one included, are kept. A folder that other machines may write too (a
+    /// shared cache) passes <paramref name="minimumAge"/>: a process id says nothing about another
+    /// host, but no write stays unfinished for minutes. Returns how many were deleted.
+    /// </summary>
+    public static int RemoveStaleTemporaries(string directory, bool recursive = false, TimeSpan minimumAge = default)
+    {
+        if (!Directory.Exists(directory)) return 0;
+        var removed = 0;
+        var search = recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
+        foreach (var path in Directory.EnumerateFiles(directory, ".*.tmp", search))
+        {
+            if (WriterOf(Path.GetFileName(path)) is not { } pid || IsRunning(pid)) continue;
+            if (minimumAge > TimeSpan.Zero && DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < minimumAge) continue;
+            try
+            {
+                File.Delete(path);
+                removed++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Left for a later run; readers never look at temporaries anyway.
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>The writer's process id in a temporary's name, or null when the name is not one of ours.</summary>
+    internal static int? WriterOf(string fileName)
+    {
+        // .NAME.PID.GUID.tmp, where NAME may itself contain dots
+        if (!fileName.StartsWith('.') || !fileName.EndsWith(".tmp", StringComparison.Ordinal)) return null;
+        var stem = fileName.AsSpan(1, fileName.Length - 5);
+        var guidDot = stem.LastIndexOf('.');
+        if (guidDot < 0 || stem.Length - guidDot - 1 != 32 || !Guid.TryParseExact(stem[(guidDot + 1)..], "N", out _)) return null;
+        var pidPart = stem[..guidDot];
+        var pidDot = pidPart.LastIndexOf('.');
+        if (pidDot <= 0) return null;
+        return int.TryParse(pidPart[(pidDot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -108,6 +108,12 @@ internal static class VariantParser
                 }
                 var key = rawPair[..eq].Trim().ToLowerInvariant();
                 var value = rawPair[(eq + 1)..].Trim();
+                if (!AppliesTo(kind, key))
+                {
+                    // Accepting it would give two specs that print the same text but compare unequal.
+                    error = $"variant '{text}': parameter '{key}' does not apply to {name}";
+                    return false;
+                }
                 if (!TryApply(result, key, value, out result, out var problem))
                 {
                     error = $"variant '{text}': {problem}";
@@ -126,6 +132,15 @@ internal static class VariantParser
             return false;
         }
     }
+
+    /// <summary>Whether <paramref name="key"/> is one <see cref="VariantSpec.ToString"/> prints for <paramref name="kind"/> (unknown keys pass, TryApply names them).</summary>
+    private static bool AppliesTo(VariantKind kind, string key) => key switch
+    {
+        "iou" or "tiou" => VariantSpec.UsesIou(kind),
+        "sigma" => kind == VariantKind.SoftNmsGaussian,
+        "r" or "k" or "mag" or "tg" or "emit" => kind.IsGradientClipping(),
+        _ => true,
+    };
 
     private static bool TryApply(VariantSpec current, string key, string value, out VariantSpec updated, out string? problem)
     {

@@ -23,6 +23,9 @@ public sealed class ImageOutcomeStore
         _directory = Path.Combine(runDirectory, "images");
         _planHash = planHash;
         Directory.CreateDirectory(_directory);
+        // A killed run leaves the temporaries of the writes it was in the middle of.
+        AtomicFile.RemoveStaleTemporaries(runDirectory);
+        AtomicFile.RemoveStaleTemporaries(_directory);
     }
 
     public string PathOf(int imageIndex) => Path.Combine(_directory, $"{imageIndex:D6}.bin");
@@ -99,6 +102,12 @@ public sealed class ImageOutcomeStore
         catch (EndOfStreamException)
         {
             problem = $"{path}: truncated record; recomputing";
+            return null;
+        }
+        catch (Exception ex) when (ex is FormatException or IOException)
+        {
+            // BinaryReader's string length prefix was not a valid (or was a negative) 7-bit encoded integer.
+            problem = $"{path}: corrupt record; recomputing";
             return null;
         }
     }

@@ -35,8 +35,10 @@ public sealed class KillAndResumeTests : IDisposable
         var outDir = Path.Combine(_dir, "run");
         var imagesDir = Path.Combine(outDir, "images");
 
+        int victimId;
         using (var victim = StartCli("run", "--suite", suitePath, "--out", outDir))
         {
+            victimId = victim.Id;
             var deadline = Stopwatch.StartNew();
             while (!victim.HasExited && CountImages(imagesDir) < 3 && deadline.Elapsed < TimeSpan.FromSeconds(120)) await Task.Delay(20, TestContext.Current.CancellationToken);
             Assert.False(victim.HasExited, "the run finished before it could be killed; make the suite bigger");
@@ -56,6 +58,9 @@ public sealed class KillAndResumeTests : IDisposable
             Assert.NotNull(store.TryLoad(index, out var problem));
             Assert.Null(problem);
         }
+        AssertNoHalfWrittenFiles(outDir);
+        // Whether or not the kill landed mid-write, plant the half-written temporary it could have left.
+        File.WriteAllBytes(Path.Combine(imagesDir, $".000039.bin.{victimId}.{Guid.NewGuid():N}.tmp"), [1, 2, 3]);
 
         using (var rerun = StartCli("run", "--suite", suitePath, "--out", outDir))
         {
@@ -65,8 +70,38 @@ public sealed class KillAndResumeTests : IDisposable
             Assert.Contains($"{stored} of 40 images resumed", output);
         }
 
+        Assert.Empty(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories));
+        AssertNoHalfWrittenFiles(outDir);
+
         var clean = RunSession.Run(new RunRequest { Suite = suite, OutputDir = Path.Combine(_dir, "clean"), CacheRoot = _dir }, null);
         Assert.Equal(File.ReadAllBytes(Path.Combine(clean.OutputDir, ResultFiles.Ap)), File.ReadAllBytes(Path.Combine(outDir, ResultFiles.Ap)));
+    }
+
+    /// <summary>Every file a reader could pick up is whole: only AtomicFile temporaries (never read) may be partial.</summary>
+    private static void AssertNoHalfWrittenFiles(string outDir)
+    {
+        foreach (var path in Directory.GetFiles(outDir, "*", SearchOption.AllDirectories))
+        {
+            var name = Path.GetFileName(path);
+            if (IO.AtomicFile.WriterOf(name) is not null) continue;
+            switch (Path.GetExtension(name))
+            {
+                case ".json":
+                    using (System.Text.Json.JsonDocument.Parse(File.ReadAllText(path))) { }
+                    break;
+                case ".csv" or ".md":
+                    var text = File.ReadAllText(path);
+                    Assert.True(text.Length > 0 && text[^1] == '\n', $"{path} does not end with a line break");
+                    break;
+                case ".bin":
+                    Assert.True(new FileInfo(path).Length >= 24, $"{path} is shorter than its header");
+                    break;
+                case ".png":
+                    var bytes = File.ReadAllBytes(path);
+                    Assert.True(bytes.Length > 12 && bytes.AsSpan(bytes.Length - 8, 4).SequenceEqual("IEND"u8), $"{path} is not a complete PNG");
+                    break;
+            }
+        }
     }
 
     private static int CountImages(string dir) => Directory.Exists(dir) ? Directory.GetFiles(dir, "*.bin").Length : 0;

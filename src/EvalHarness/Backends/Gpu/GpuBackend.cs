@@ -82,6 +82,9 @@ public sealed class GpuBackend : IPostProcessingBackend
     /// </summary>
     internal bool SortKeysOnHost { get; set; }
 
+    /// <summary>Tests: runs at the start of every launch sequence, so a device fault (out of memory, lost device) can be simulated on the CPU accelerator.</summary>
+    internal Action? BeforeChunk { get; set; }
+
     /// <summary>When set, each batch synchronises between stages and fills <see cref="LastTimings"/> (gpu-check).</summary>
     internal bool MeasureStages { get; set; }
 
@@ -158,6 +161,7 @@ public sealed class GpuBackend : IPostProcessingBackend
 
     private void RunChunk(IReadOnlyList<CandidateMap> maps, int first, int images, VariantSpec variant, IReadOnlyList<DetectionList> outputs, bool flatInput)
     {
+        BeforeChunk?.Invoke();
         var kind = variant.Kind;
         var ws = _ws;
         var acc = _accelerator;

@@ -23,6 +23,9 @@ public sealed class CachedCandidateSource : ICandidateSource, IStageTimed
         _onWarning = onWarning;
         OwnsInner = ownsInner;
         Cache = new CandidateCache(directory, inner.Describe());
+        // A killed detect or run leaves the temporaries of the entries it was writing. A cache may be
+        // shared by machines (shards), whose process ids mean nothing here, hence the age bound.
+        IO.AtomicFile.RemoveStaleTemporaries(Cache.Directory, recursive: true, minimumAge: TimeSpan.FromMinutes(10));
         var details = new Dictionary<string, string> { ["images"] = inner.Images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (inner is OnnxCandidateSource onnx)
         {

@@ -87,6 +87,11 @@ public sealed class ImageLoader
         {
             throw new DataFormatException(name, 0, $"cannot decode image: {ex.Message}", ex);
         }
+        catch (Exception ex) when (ex is NullReferenceException or IndexOutOfRangeException or ArgumentException or InvalidOperationException or OverflowException)
+        {
+            // ImageSharp 2.1's decoders throw these on some corrupt headers (found by fuzzing): still a bad file.
+            throw new DataFormatException(name, 0, $"cannot decode image (corrupt data: {ex.GetType().Name}: {ex.Message})", ex);
+        }
     }
 
     /// <summary>JPEGs end with FF D9; tolerate trailing padding zeros or newlines that some writers append.</summary>
