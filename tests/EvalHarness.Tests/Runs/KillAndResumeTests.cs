@@ -73,7 +73,7 @@ public sealed class KillAndResumeTests : IDisposable
         Assert.Empty(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories));
         AssertNoHalfWrittenFiles(outDir);
 
-        var clean = RunSession.Run(new RunRequest { Suite = suite, OutputDir = Path.Combine(_dir, "clean"), CacheRoot = _dir }, null);
+        var clean = RunSession.Run(new RunRequest { Suite = suite, OutputDir = Path.Combine(_dir, "clean"), CacheRoot = _dir }, null, TestContext.Current.CancellationToken);
         Assert.Equal(File.ReadAllBytes(Path.Combine(clean.OutputDir, ResultFiles.Ap)), File.ReadAllBytes(Path.Combine(outDir, ResultFiles.Ap)));
     }
 

@@ -28,7 +28,7 @@ public sealed class RunExecutorTests : IDisposable
     public void Runs_every_cell_and_keeps_every_repeat()
     {
         var source = new FakeSource(4);
-        var outcomes = Executor(source, Plan(), new BackendSlot("b0", new FakeBackend("b0"), null)).Execute();
+        var outcomes = Executor(source, Plan(), new BackendSlot("b0", new FakeBackend("b0"), null)).Execute(TestContext.Current.CancellationToken);
 
         Assert.Equal(4, outcomes.Count);
         for (var i = 0; i < 4; i++)
@@ -48,7 +48,7 @@ public sealed class RunExecutorTests : IDisposable
     {
         var source = new FakeSource(2);
         var lacksGc = new FakeBackend("b0") { Lacks = [VariantKind.Gc] };
-        var outcomes = Executor(source, Plan(backends: 2), new BackendSlot("b0", lacksGc, null), new BackendSlot("b1", null, "no CUDA device")).Execute();
+        var outcomes = Executor(source, Plan(backends: 2), new BackendSlot("b0", lacksGc, null), new BackendSlot("b1", null, "no CUDA device")).Execute(TestContext.Current.CancellationToken);
 
         var cells = outcomes[0].Cells;
         Assert.Equal(CellStatus.Ok, cells[0].Status);                 // nms on b0
@@ -61,7 +61,7 @@ public sealed class RunExecutorTests : IDisposable
     [Fact]
     public void A_non_deterministic_backend_fails_its_cell()
     {
-        var outcomes = Executor(new FakeSource(1), Plan(), new BackendSlot("b0", new FakeBackend("b0") { Jitter = true }, null)).Execute();
+        var outcomes = Executor(new FakeSource(1), Plan(), new BackendSlot("b0", new FakeBackend("b0") { Jitter = true }, null)).Execute(TestContext.Current.CancellationToken);
         Assert.All(outcomes[0].Cells, c =>
         {
             Assert.Equal(CellStatus.Failed, c.Status);
@@ -73,7 +73,7 @@ public sealed class RunExecutorTests : IDisposable
     public void A_backend_that_faults_is_out_for_the_rest_of_the_run_while_others_stand()
     {
         var flaky = new FakeBackend("gpu") { FailAfterCalls = 5 };
-        var outcomes = Executor(new FakeSource(3), Plan(backends: 2), new BackendSlot("b0", new FakeBackend("b0"), null), new BackendSlot("gpu", flaky, null)).Execute();
+        var outcomes = Executor(new FakeSource(3), Plan(backends: 2), new BackendSlot("b0", new FakeBackend("b0"), null), new BackendSlot("gpu", flaky, null)).Execute(TestContext.Current.CancellationToken);
 
         Assert.All(outcomes, o => Assert.Equal(CellStatus.Ok, o.Cells[0].Status));
         Assert.Equal(CellStatus.Failed, outcomes[2].Cells[1].Status);
@@ -83,24 +83,24 @@ public sealed class RunExecutorTests : IDisposable
     [Fact]
     public void A_bad_image_is_recorded_and_skipped_unless_strict()
     {
-        var outcomes = Executor(new FakeSource(3, bad: 1), Plan(), new BackendSlot("b0", new FakeBackend("b0"), null)).Execute();
+        var outcomes = Executor(new FakeSource(3, bad: 1), Plan(), new BackendSlot("b0", new FakeBackend("b0"), null)).Execute(TestContext.Current.CancellationToken);
         Assert.Equal(3, outcomes.Count);
         Assert.Contains("corrupt JPEG", outcomes[1].Error);
         Assert.Null(outcomes[2].Error);
 
         var strict = Executor(new FakeSource(3, bad: 1), Plan(strict: true), new BackendSlot("b0", new FakeBackend("b0"), null));
         Directory.Delete(Path.Combine(_dir, "images"), true);
-        Assert.Throws<DataFormatException>(() => strict.Execute());
+        Assert.Throws<DataFormatException>(() => strict.Execute(TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public void A_rerun_resumes_from_stored_outcomes_without_reloading()
     {
         var plan = Plan();
-        Executor(new FakeSource(5), plan, new BackendSlot("b0", new FakeBackend("b0"), null)).Execute();
+        Executor(new FakeSource(5), plan, new BackendSlot("b0", new FakeBackend("b0"), null)).Execute(TestContext.Current.CancellationToken);
 
         var again = new FakeSource(5);
-        var outcomes = Executor(again, plan, new BackendSlot("b0", new FakeBackend("b0"), null)).Execute();
+        var outcomes = Executor(again, plan, new BackendSlot("b0", new FakeBackend("b0"), null)).Execute(TestContext.Current.CancellationToken);
         Assert.Equal(0, again.Loads);
         Assert.Equal(5, outcomes.Count);
     }

@@ -30,7 +30,7 @@ public sealed class RunSessionTests : IDisposable
             OutputDir = outDir,
             Shard = shard is null ? null : SuiteLoader.ParseShard(shard),
             CacheRoot = Path.Combine(_dir, "cache"),
-        }, observer: null);
+        }, observer: null, TestContext.Current.CancellationToken);
 
     [Fact]
     public void A_run_writes_every_artefact_and_backends_agree_exactly()
@@ -104,11 +104,11 @@ public sealed class RunSessionTests : IDisposable
     {
         var suite = SmallSuite();
         var resultsRoot = Path.Combine(_dir, "results");
-        var first = RunSession.Run(new RunRequest { Suite = suite, ResultsRoot = resultsRoot, Shard = SuiteLoader.ParseShard("1/1") }, null);
+        var first = RunSession.Run(new RunRequest { Suite = suite, ResultsRoot = resultsRoot, Shard = SuiteLoader.ParseShard("1/1") }, null, TestContext.Current.CancellationToken);
         Assert.Equal(0, first.ImagesResumed);
 
         // a shard run never writes summary.csv, so it stays resumable
-        var second = RunSession.Run(new RunRequest { Suite = suite, ResultsRoot = resultsRoot, Shard = SuiteLoader.ParseShard("1/1") }, null);
+        var second = RunSession.Run(new RunRequest { Suite = suite, ResultsRoot = resultsRoot, Shard = SuiteLoader.ParseShard("1/1") }, null, TestContext.Current.CancellationToken);
         Assert.Equal(first.OutputDir, second.OutputDir);
         Assert.Equal(7, second.ImagesResumed);
     }
