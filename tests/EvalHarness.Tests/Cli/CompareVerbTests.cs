@@ -5,14 +5,10 @@ using EvalHarness.Tests.Reporting;
 
 namespace EvalHarness.Tests.Cli;
 
+[Collection(nameof(ConsoleCollection))]
 public class CompareVerbTests
 {
-    private static Task<int> Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        foreach (var verb in Verbs.All()) root.Subcommands.Add(verb);
-        return CliRunner.InvokeAsync(root, args);
-    }
+    private static Task<int> Run(params string[] args) => CliHarness.Invoke(args);
 
     private static string WriteRun(RunResults run)
     {

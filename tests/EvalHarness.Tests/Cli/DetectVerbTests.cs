@@ -4,18 +4,14 @@ using EvalHarness.Detectors.Cache;
 
 namespace EvalHarness.Tests.Cli;
 
+[Collection(nameof(ConsoleCollection))]
 public sealed class DetectVerbTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("eh-detect-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static Task<int> Run(params string[] args)
-    {
-        var root = new RootCommand();
-        root.Subcommands.Add(DetectVerb.Create());
-        return CliRunner.InvokeAsync(root, ["detect", .. args]);
-    }
+    private static Task<int> Run(params string[] args) => CliHarness.Invoke(["detect", .. args]);
 
     [Fact]
     public async Task Synthetic_detect_fills_the_cache_writes_predictions_and_replays()

@@ -5,6 +5,7 @@ using EvalHarness.PostProcessing;
 
 namespace EvalHarness.Tests.Cli;
 
+[Collection(nameof(ConsoleCollection))]
 public sealed class PostprocessVerbTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("postprocess-verb-").FullName;

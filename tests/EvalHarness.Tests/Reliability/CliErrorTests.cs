@@ -17,26 +17,7 @@ public sealed class CliErrorTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        foreach (var verb in Verbs.All()) root.Subcommands.Add(verb);
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var code = CliRunner.InvokeAsync(root, args).GetAwaiter().GetResult();
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.InvokeCaptured(args);
 
     private static void AssertOneErrorLine(int code, string stderr, string expected)
     {
