@@ -4,6 +4,7 @@ using EvalHarness.Backends;
 using EvalHarness.Datasets;
 using EvalHarness.Detectors.Cache;
 using EvalHarness.IO;
+using EvalHarness.Metrics.Statistics;
 using EvalHarness.PostProcessing;
 
 namespace EvalHarness.Detectors;
@@ -58,36 +59,15 @@ public static class DetectJob
             {
                 detections.Clear();
                 options.Backend!.Run(map, options.Variant!, detections);
-                WritePredictions(options.PredictionsDirectory, images[i], detections);
+                PredictionFolderWriter.WriteImage(options.PredictionsDirectory, images[i].Event, images[i].ImageKey, detections);
                 files++;
             }
             progress?.Report(new DetectProgress(i + 1, images.Count, images[i].ImageKey));
         }
-        latencies.Sort();
+        var sorted = latencies.ToArray();
+        Array.Sort(sorted);
+        double Quantile(double q) => sorted.Length == 0 ? double.NaN : Percentiles.OfSorted(sorted, q);
         return new DetectSummary(images.Count, cached.Hits, cached.Computed, cached.Warnings, candidates, stopwatch.Elapsed, files,
-            Percentile(latencies, 0.5), Percentile(latencies, 0.9));
-    }
-
-    /// <summary>Linear interpolation between closest ranks (numpy's default) of a sorted list; NaN when empty.</summary>
-    internal static double Percentile(List<double> sorted, double q)
-    {
-        if (sorted.Count == 0) return double.NaN;
-        var pos = q * (sorted.Count - 1);
-        var lo = (int)Math.Floor(pos);
-        var hi = Math.Min(lo + 1, sorted.Count - 1);
-        return sorted[lo] + ((pos - lo) * (sorted[hi] - sorted[lo]));
-    }
-
-    /// <summary>WIDER FACE submission layout: <c>DIR/&lt;event&gt;/&lt;key&gt;.txt</c> with the key, the count, then <c>x y w h score</c> lines.</summary>
-    internal static void WritePredictions(string directory, ImageRef image, DetectionList detections)
-    {
-        var text = new StringBuilder();
-        text.Append(image.ImageKey).Append('\n');
-        text.Append(detections.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-        for (var k = 0; k < detections.Count; k++)
-        {
-            text.Append(PredictionFormat.FormatLine(detections.X1[k], detections.Y1[k], detections.X2[k], detections.Y2[k], detections.Score[k])).Append('\n');
-        }
-        AtomicFile.WriteAllText(Path.Combine(directory, image.Event, image.ImageKey + ".txt"), text.ToString());
+            Quantile(0.5), Quantile(0.9));
     }
 }

@@ -42,19 +42,7 @@ internal static class CandidateSelectionSimd
         }
 
         var sorted = Sort(ws, count);
-        var take = Math.Min(count, preTopK);
-        ws.EnsureListCapacity(take);
-        for (var r = 0; r < take; r++)
-        {
-            var p = SortKey.FlatIndexOf(sorted[r]);
-            ws.X1[r] = map.X1[p];
-            ws.Y1[r] = map.Y1[p];
-            ws.X2[r] = map.X2[p];
-            ws.Y2[r] = map.Y2[p];
-            ws.Score[r] = scores[p];
-            ws.Flat[r] = p;
-        }
-        Finish<TOps, TV>(ws, take);
+        Gather<TOps, TV>(ws, sorted, Math.Min(count, preTopK), map.X1, map.Y1, map.X2, map.Y2, scores, flatIndex: default);
     }
 
     /// <summary>Takes every entry of <paramref name="emitted"/>, which must be in flat-index order (grid variants emit so).</summary>
@@ -67,17 +55,29 @@ internal static class CandidateSelectionSimd
         for (var i = 0; i < n; i++) ws.Keys[i] = SortKey.Of(score[i], i);
 
         var sorted = Sort(ws, n);
-        var take = Math.Min(n, preTopK);
+        Gather<TOps, TV>(ws, sorted, Math.Min(n, preTopK), emitted.X1, emitted.Y1, emitted.X2, emitted.Y2, score, emitted.FlatIndex);
+    }
+
+    /// <summary>
+    /// Copies the first <paramref name="take"/> sorted candidates into the workspace's list.
+    /// Positions in the sort keys index the source arrays; <paramref name="flatIndex"/> maps them
+    /// to flat indices (empty: the position is the flat index).
+    /// </summary>
+    private static void Gather<TOps, TV>(SimdWorkspace ws, ReadOnlySpan<ulong> sorted, int take,
+        ReadOnlySpan<float> x1, ReadOnlySpan<float> y1, ReadOnlySpan<float> x2, ReadOnlySpan<float> y2,
+        ReadOnlySpan<float> score, ReadOnlySpan<int> flatIndex)
+        where TOps : struct, ISimdOps<TV> where TV : struct
+    {
         ws.EnsureListCapacity(take);
         for (var r = 0; r < take; r++)
         {
             var p = SortKey.FlatIndexOf(sorted[r]);
-            ws.X1[r] = emitted.X1[p];
-            ws.Y1[r] = emitted.Y1[p];
-            ws.X2[r] = emitted.X2[p];
-            ws.Y2[r] = emitted.Y2[p];
+            ws.X1[r] = x1[p];
+            ws.Y1[r] = y1[p];
+            ws.X2[r] = x2[p];
+            ws.Y2[r] = y2[p];
             ws.Score[r] = score[p];
-            ws.Flat[r] = emitted.FlatIndex[p];
+            ws.Flat[r] = flatIndex.IsEmpty ? p : flatIndex[p];
         }
         Finish<TOps, TV>(ws, take);
     }
