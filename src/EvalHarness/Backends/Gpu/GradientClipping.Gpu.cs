@@ -81,6 +81,8 @@ internal static class GradientClippingKernels
         if (!(s >= parameters.ScoreThreshold)) return;
         if (parameters.HasMagnitudeBound != 0 && !(m / DeviceMath.Max(a, MinAccumulated) <= parameters.MagnitudeBound)) return;
         var score = parameters.EmitAccumulated != 0 ? a : s;
+        // The NMS stage's own score ≥ τs entry: an emitted S̃ can be below τs although S passed.
+        if (parameters.ByScore != 0 && !(score >= parameters.ScoreThreshold)) return;
         GridKernels.EmitCell(level, local, argAnchor[cell], score, parameters.ByScore, layout, keys, counters, images, emitScore);
     }
 }
