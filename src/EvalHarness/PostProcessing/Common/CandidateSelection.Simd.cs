@@ -1,8 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using EvalHarness.PostProcessing;
 
-namespace EvalHarness.Backends.Simd;
+namespace EvalHarness.PostProcessing;
 
 /// <summary>
 /// The entry of every NMS stage, vectorised: a compare-and-compact threshold pass that writes one

@@ -1,5 +1,4 @@
 using System.Runtime.Intrinsics;
-using EvalHarness.Backends.Simd;
 using EvalHarness.PostProcessing;
 
 namespace EvalHarness.Backends;

@@ -1,7 +1,7 @@
 using ILGPU;
 using ILGPU.Algorithms;
 
-namespace EvalHarness.Backends.Gpu;
+namespace EvalHarness.PostProcessing;
 
 /// <summary>
 /// The gradient-clipping family per cell: the box filter (each output a fresh sum of its taps in
