@@ -1,5 +1,4 @@
 using EvalHarness.Datasets;
-using EvalHarness.IO;
 using EvalHarness.Metrics;
 
 namespace EvalHarness.Reporting;
