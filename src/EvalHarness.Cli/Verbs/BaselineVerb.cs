@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EvalHarness.Reporting;
+using EvalHarness.Runs;
 
 namespace EvalHarness.Cli;
 
@@ -14,6 +15,7 @@ internal static class BaselineVerb
         var update = new Command("update", "Copy a run's small result files into the baseline and log the reason") { run, reason, root };
         update.SetAction(parse =>
         {
+            RunFolder.RequireCompleteIfRunFolder(parse.GetValue(run)!);
             var target = BaselineStore.Update(parse.GetValue(run)!, parse.GetValue(root) ?? BaselineStore.DefaultRoot(), parse.GetValue(reason)!, DateTimeOffset.UtcNow);
             Console.Out.WriteLine($"baseline updated: {target}");
             return ExitCodes.Success;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EvalHarness.Reporting;
+using EvalHarness.Runs;
 
 namespace EvalHarness.Cli;
 
@@ -32,6 +33,8 @@ internal static class CompareVerb
                 ApTolerance = parse.GetValue(apTolerance),
             };
             var currentPath = parse.GetValue(current)!;
+            RunFolder.RequireCompleteIfRunFolder(parse.GetValue(baseline)!);
+            RunFolder.RequireCompleteIfRunFolder(currentPath);
             var report = RunComparer.Compare(parse.GetValue(baseline)!, currentPath, options);
             var outFolder = parse.GetValue(output)
                 ?? (Directory.Exists(currentPath) ? currentPath : Path.GetDirectoryName(Path.GetFullPath(currentPath))!);
