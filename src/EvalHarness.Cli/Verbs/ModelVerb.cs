@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EvalHarness.Detectors.FaceApi;
 using EvalHarness.IO;
+using SixLabors.ImageSharp;
 
 namespace EvalHarness.Cli;
 
@@ -30,6 +31,37 @@ internal static class ModelVerb
             }
             return ExitCodes.Success;
         });
-        return new Command("model", "import detector models") { import };
+        var root = new Option<string?>("--root") { Description = "WIDER FACE root (default: $WIDERFACE_ROOT)" };
+        var split = new Option<string>("--split") { Description = "WIDER split", DefaultValueFactory = _ => "val" };
+        var limit = new Option<int?>("--limit") { Description = "at most this many images" };
+        var pixelsOut = new Option<string>("--out") { Description = "folder for <event>/<name>.ppm and list.txt", Required = true };
+        var pixels = new Command("pixels", "write the RGB the harness decodes from each image as binary PPM, so another implementation (scripts/faceapi-reference) can run on identical pixels") { root, split, limit, pixelsOut };
+        pixels.SetAction((parse, cancellationToken) =>
+        {
+            var dataset = DataPaths.ResolveWiderFaceRoot(parse.GetValue(root)) ?? throw new UsageException($"no dataset: pass --root or set {DataPaths.WiderFaceRootVariable}");
+            var (images, _) = Datasets.WiderImageList.Load(dataset, parse.GetValue(split)!, null, parse.GetValue(limit));
+            var dir = parse.GetValue(pixelsOut)!;
+            var loader = new Detectors.Input.ImageLoader();
+            var keys = new List<string>();
+            foreach (var image in images)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (image.Path is null) continue;
+                using var decoded = loader.Load(image.Path);
+                var rgb = new byte[decoded.Width * decoded.Height * 3];
+                decoded.CopyPixelDataTo(rgb);
+                var header = System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"P6\n{decoded.Width} {decoded.Height}\n255\n"));
+                AtomicFile.Write(Path.Combine(dir, image.Event, image.ImageKey + ".ppm"), stream =>
+                {
+                    stream.Write(header);
+                    stream.Write(rgb);
+                });
+                keys.Add($"{image.Event}/{image.ImageKey}");
+            }
+            AtomicFile.WriteAllText(Path.Combine(dir, "list.txt"), string.Join('\n', keys) + "\n");
+            Console.Out.WriteLine($"{keys.Count} images written to {Path.GetFullPath(dir)}");
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return new Command("model", "import detector models; dump decoded pixels for reference implementations") { import, pixels };
     }
 }
