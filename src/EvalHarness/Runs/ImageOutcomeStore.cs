@@ -1,8 +1,8 @@
-using EvalHarness.Detectors;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using EvalHarness.IO;
+using EvalHarness.Sources;
 
 namespace EvalHarness.Runs;
 

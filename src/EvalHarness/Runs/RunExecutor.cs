@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using EvalHarness.Backends;
-using EvalHarness.Detectors;
 using EvalHarness.IO;
 using EvalHarness.PostProcessing;
+using EvalHarness.Sources;
 using EvalHarness.Suites;
 
 namespace EvalHarness.Runs;

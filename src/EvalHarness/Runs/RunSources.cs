@@ -1,11 +1,11 @@
 using EvalHarness.Backends;
 using EvalHarness.Backends.Gpu;
-using EvalHarness.Backends.Simd;
 using EvalHarness.Datasets;
 using EvalHarness.Detectors;
 using EvalHarness.Detectors.Cache;
 using EvalHarness.Detectors.Synthetic;
 using EvalHarness.IO;
+using EvalHarness.Sources;
 using EvalHarness.Suites;
 
 namespace EvalHarness.Runs;

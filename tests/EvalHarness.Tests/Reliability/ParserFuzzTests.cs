@@ -8,6 +8,7 @@ using EvalHarness.Detectors;
 using EvalHarness.Detectors.Cache;
 using EvalHarness.PostProcessing;
 using EvalHarness.Runs;
+using EvalHarness.Sources;
 using EvalHarness.Suites;
 
 namespace EvalHarness.Tests.Reliability;

@@ -1,5 +1,6 @@
 using EvalHarness.Detectors;
 using EvalHarness.Runs;
+using EvalHarness.Sources;
 
 namespace EvalHarness.Tests.Runs;
 
