@@ -65,7 +65,7 @@ public sealed class RunExecutor
         {
             cancellationToken.ThrowIfCancellationRequested();
             var index = selected[n];
-            var stored = _store.TryLoad(index, out var problem);
+            var stored = _store.TryLoad(index, _source.Images[index], out var problem);
             if (problem is not null) _observer?.OnWarning(problem);
             if (stored is not null && stored.Cells.Length == _plan.CellCount)
             {
