@@ -8,6 +8,8 @@ namespace EvalHarness.Tests.Runs;
 /// <summary>The aggregation numbers of <see cref="HandBuiltRun"/>, against the answers worked out there.</summary>
 public class RunAggregatorTests
 {
+    private static readonly string[] ImagesWithoutGroundTruthFaces = ["img_c", "img_d"];
+
     private const int Digits = 12;
 
     private static RunResults Aggregate(IReadOnlyList<ImageOutcome>? outcomes = null, int? parallelism = null) =>
@@ -96,7 +98,7 @@ public class RunAggregatorTests
             GroundTruth = new GroundTruth
             {
                 Source = "hand-built",
-                Images = [.. HandBuiltRun.GroundTruth.Images.Take(2), .. new[] { "img_c", "img_d" }.Select(k => new GroundTruthImage { Event = HandBuiltRun.Event, ImageKey = k, Boxes = [], Counted = [] })],
+                Images = [.. HandBuiltRun.GroundTruth.Images.Take(2), .. ImagesWithoutGroundTruthFaces.Select(k => new GroundTruthImage { Event = HandBuiltRun.Event, ImageKey = k, Boxes = [], Counted = [] })],
             },
         };
         var run = RunAggregator.Aggregate(context, [a, b, Copy(b, 2, "img_c", 100), Copy(b, 3, "img_d", 0)]);

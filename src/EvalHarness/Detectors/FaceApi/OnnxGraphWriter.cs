@@ -128,7 +128,8 @@ internal sealed class OnnxGraphWriter
 
     internal sealed class Proto
     {
-        private readonly MemoryStream _bytes = new();
+        // A plain byte list: nothing to dispose.
+        private readonly List<byte> _bytes = [];
 
         public Proto Varint(int field, ulong value)
         {
@@ -142,7 +143,7 @@ internal sealed class OnnxGraphWriter
             Key(field, 5);
             Span<byte> b = stackalloc byte[4];
             BinaryPrimitives.WriteSingleLittleEndian(b, value);
-            _bytes.Write(b);
+            _bytes.AddRange(b);
             return this;
         }
 
@@ -150,7 +151,7 @@ internal sealed class OnnxGraphWriter
         {
             Key(field, 2);
             Raw((ulong)value.Length);
-            _bytes.Write(value);
+            _bytes.AddRange(value);
             return this;
         }
 
@@ -158,7 +159,7 @@ internal sealed class OnnxGraphWriter
 
         public Proto Message(int field, Proto value) => Bytes(field, value.ToArray());
 
-        public byte[] ToArray() => _bytes.ToArray();
+        public byte[] ToArray() => [.. _bytes];
 
         private void Key(int field, int wireType) => Raw((ulong)((field << 3) | wireType));
 
@@ -166,10 +167,10 @@ internal sealed class OnnxGraphWriter
         {
             while (value >= 0x80)
             {
-                _bytes.WriteByte((byte)(value | 0x80));
+                _bytes.Add((byte)(value | 0x80));
                 value >>= 7;
             }
-            _bytes.WriteByte((byte)value);
+            _bytes.Add((byte)value);
         }
     }
 }
