@@ -98,9 +98,9 @@ public static class MultiDetectorReport
                     md.Append(CultureInfo.InvariantCulture, $"| {Cell(row.Variant)} | {Cell(row.Backend)} | n/a | | | {Cell(row.Reason ?? row.Status.Id())} | | |\n");
                     continue;
                 }
-                var delta = row.DeltaAp is { } d ? string.Create(CultureInfo.InvariantCulture, $"{d.Hard.Estimate:+0.0000;-0.0000} [{d.Hard.Lower:+0.000;-0.000}, {d.Hard.Upper:+0.000;-0.000}]") : "(baseline)";
+                var delta = row.DeltaAp is { } d ? $"{Signed(d.Hard.Estimate, "F4")} [{Signed(d.Hard.Lower, "F3")}, {Signed(d.Hard.Upper, "F3")}]" : "(baseline)";
                 md.Append(CultureInfo.InvariantCulture,
-                    $"| {Cell(row.Variant)} | {Cell(row.Backend)} | {row.Ap?.Easy:F4} | {row.Ap?.Medium:F4} | {row.Ap?.Hard:F4} | {delta} | {row.Latency?.Median:F3} | {row.SpeedRatio?.Estimate:F2} |\n");
+                    $"| {Cell(row.Variant)} | {Cell(row.Backend)} | {row.Ap?.Easy:F4} | {row.Ap?.Medium:F4} | {row.Ap?.Hard:F4} | {delta} | {row.Latency?.Median:G3} | {row.SpeedRatio?.Estimate:F2} |\n");
             }
         }
         return md.ToString();
@@ -116,7 +116,7 @@ public static class MultiDetectorReport
             if (v.Claim == Claim.ImprovesAccuracy)
             {
                 var row = results.Rows.FirstOrDefault(r => r.Variant == variant && r.IsOk && r.DeltaAp is not null);
-                var delta = row?.DeltaAp is { } d ? string.Create(CultureInfo.InvariantCulture, $" {d.Hard.Estimate:+0.000;-0.000} [{d.Hard.Lower:+0.000;-0.000}, {d.Hard.Upper:+0.000;-0.000}]") : "";
+                var delta = row?.DeltaAp is { } d ? $" {Signed(d.Hard.Estimate, "F3")} [{Signed(d.Hard.Lower, "F3")}, {Signed(d.Hard.Upper, "F3")}]" : "";
                 parts.Insert(0, $"accuracy **{v.Outcome.Id()}**{delta}");
             }
             else if (v.Claim == Claim.ImprovesSpeed)
@@ -127,6 +127,13 @@ public static class MultiDetectorReport
             }
         }
         return parts.Count == 0 ? "–" : Cell(string.Join("; ", parts));
+    }
+
+    // an explicit sign that never prints "-+0.000" for a tiny negative (custom-format sections do)
+    private static string Signed(double value, string format)
+    {
+        var text = value.ToString(format, CultureInfo.InvariantCulture);
+        return text.StartsWith('-') ? text : "+" + text;
     }
 
     private static string N(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
