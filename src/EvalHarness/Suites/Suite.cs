@@ -22,8 +22,12 @@ public sealed record Suite
     /// <summary>Every detector of the suite, in order; one entry for a single-detector suite, none for a synthetic one.</summary>
     public IReadOnlyList<DetectorSpec> Detectors { get; init; } = [];
 
-    /// <summary>This suite restricted to one of its detectors (what one run executes).</summary>
-    public Suite ForDetector(DetectorSpec detector) => this with { Detector = detector, Detectors = [detector] };
+    /// <summary>
+    /// This suite restricted to one of its detectors (what one run of a several-detector suite
+    /// executes), named <c>&lt;suite&gt;.&lt;detector label&gt;</c> so that its CSVs, report, baseline
+    /// folder and suite.json all say which detector they are about.
+    /// </summary>
+    public Suite ForDetector(DetectorSpec detector) => this with { Name = $"{Name}.{detector.Label}", Detector = detector, Detectors = [detector] };
 
     public required IReadOnlyList<VariantSpec> Variants { get; init; }
     public required IReadOnlyList<BackendRequest> Backends { get; init; }

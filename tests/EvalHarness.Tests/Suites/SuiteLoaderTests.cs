@@ -41,6 +41,7 @@ public class SuiteLoaderTests
         Assert.Equal(several.Detectors, again.Detectors);
         var one = several.ForDetector(several.Detectors[1]);
         Assert.Equal("faceapi-ssd-letterbox", Assert.Single(one.Detectors).Label);
+        Assert.Equal("x.faceapi-ssd-letterbox", one.Name);
         // a per-detector run serialises in the single-detector form, as a one-detector suite always did
         Assert.Contains("\"detector\"", SuiteLoader.ToJson(one));
         Assert.DoesNotContain("\"detectors\"", SuiteLoader.ToJson(one));
