@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -128,8 +129,7 @@ internal sealed class OnnxGraphWriter
 
     internal sealed class Proto
     {
-        // A plain byte list: nothing to dispose.
-        private readonly List<byte> _bytes = [];
+        private readonly ArrayBufferWriter<byte> _bytes = new();
 
         public Proto Varint(int field, ulong value)
         {
@@ -143,7 +143,7 @@ internal sealed class OnnxGraphWriter
             Key(field, 5);
             Span<byte> b = stackalloc byte[4];
             BinaryPrimitives.WriteSingleLittleEndian(b, value);
-            _bytes.AddRange(b);
+            _bytes.Write(b);
             return this;
         }
 
@@ -151,7 +151,7 @@ internal sealed class OnnxGraphWriter
         {
             Key(field, 2);
             Raw((ulong)value.Length);
-            _bytes.AddRange(value);
+            _bytes.Write(value);
             return this;
         }
 
@@ -159,7 +159,7 @@ internal sealed class OnnxGraphWriter
 
         public Proto Message(int field, Proto value) => Bytes(field, value.ToArray());
 
-        public byte[] ToArray() => [.. _bytes];
+        public byte[] ToArray() => _bytes.WrittenSpan.ToArray();
 
         private void Key(int field, int wireType) => Raw((ulong)((field << 3) | wireType));
 
@@ -167,10 +167,16 @@ internal sealed class OnnxGraphWriter
         {
             while (value >= 0x80)
             {
-                _bytes.Add((byte)(value | 0x80));
+                WriteByte((byte)(value | 0x80));
                 value >>= 7;
             }
-            _bytes.Add((byte)value);
+            WriteByte((byte)value);
+        }
+
+        private void WriteByte(byte value)
+        {
+            _bytes.GetSpan(1)[0] = value;
+            _bytes.Advance(1);
         }
     }
 }
