@@ -4,7 +4,6 @@ using EvalHarness.Detectors;
 using EvalHarness.Detectors.FaceApi;
 using EvalHarness.Detectors.Input;
 using EvalHarness.PostProcessing;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace EvalHarness.Tests.Detectors.FaceApi;
 
