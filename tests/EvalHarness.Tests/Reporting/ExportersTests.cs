@@ -65,10 +65,11 @@ public class ExportersTests
         var folder = FakeRuns.TempFolder();
         RunExporters.WriteAll(run, folder, [new ApCsvExporter(), new PrCurvesCsvExporter()]);
         var ap = File.ReadAllLines(Path.Combine(folder, "ap.csv"));
-        Assert.Equal("variant,backend,setting,ap,ap_lo,ap_hi,faces,delta_ap,delta_lo,delta_hi", ap[0]);
+        Assert.Equal("method,variant,backend,setting,ap,ap_lo,ap_hi,faces,delta_ap,delta_lo,delta_hi", ap[0]);
         Assert.Equal(1 + run.Rows.Count * 3, ap.Length);
-        Assert.Contains(ap, l => l.StartsWith("gc,scalar,hard,0.64,", StringComparison.Ordinal));
+        Assert.Contains(ap, l => l.StartsWith("gc/scalar,gc,scalar,hard,0.64,", StringComparison.Ordinal));
         var pr = File.ReadAllLines(Path.Combine(folder, "pr_curves.csv"));
+        Assert.Equal("method,variant,backend,setting,threshold,recall,precision", pr[0]);
         Assert.Equal(1 + run.PrCurves.Sum(c => c.Recall.Length), pr.Length);
     }
 

@@ -57,22 +57,10 @@ public sealed class ChartExporter : IRunExporter
         return charts;
     }
 
-    public static Plot PrCurves(RunResults run, Setting setting)
-    {
-        var plot = NewPlot($"Precision-recall ({setting.Id()})", "recall", "precision");
-        var palette = new ScottPlot.Palettes.Category10();
-        var i = 0;
-        foreach (var curve in PreferredCurves(run, setting))
-        {
-            var line = plot.Add.Scatter(curve.Recall, curve.Precision, palette.GetColor(i++));
-            line.MarkerSize = 0;
-            line.LineWidth = 2;
-            line.LegendText = VariantLegend(run, curve.Variant, setting);
-        }
-        plot.Axes.SetLimits(0, 1, 0, 1.02);
-        plot.ShowLegend(Alignment.LowerLeft);
-        return plot;
-    }
+    /// <summary>The comparison figure of one setting: one curve per variant (reference backend first), legend "variant (AP)" sorted by AP.</summary>
+    public static Plot PrCurves(RunResults run, Setting setting) =>
+        ComparisonCharts.PrComparison(setting, PreferredCurves(run, setting).Select(c =>
+            new MethodCurve(c.Variant, ReferenceRow(run, c.Variant)?.Ap?[setting] ?? double.NaN, c.Recall, c.Precision)));
 
     public static Plot ApPerVariant(RunResults run)
     {
@@ -285,9 +273,4 @@ public sealed class ChartExporter : IRunExporter
         }
     }
 
-    private static string VariantLegend(RunResults run, string variant, Setting setting)
-    {
-        var row = ReferenceRow(run, variant);
-        return row?.Ap is { } ap ? FormattableString.Invariant($"{variant} (AP {ap[setting]:0.0000})") : variant;
-    }
 }
