@@ -16,6 +16,9 @@ public enum Claim
 {
     ImprovesAccuracy,
     ImprovesSpeed,
+
+    /// <summary>Faster than tuned <c>nms</c> at a hard AP within a tolerance of it (sweeps; see <c>Sweeps.MatchedAccuracy</c>).</summary>
+    ImprovesSpeedAtMatchedAccuracy,
 }
 
 /// <summary>One verdict: which variant, which claim, on which backend ("all" for accuracy), and why.</summary>
@@ -88,6 +91,7 @@ public static class Verdicts
     {
         Claim.ImprovesAccuracy => "improves accuracy",
         Claim.ImprovesSpeed => "improves speed",
+        Claim.ImprovesSpeedAtMatchedAccuracy => "improves speed at matched accuracy",
         _ => throw new ArgumentOutOfRangeException(nameof(claim)),
     };
 
