@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EvalHarness.Datasets;
 using EvalHarness.Detectors;
 using EvalHarness.IO;
 using EvalHarness.Suites;
