@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EvalHarness.Datasets;
-using EvalHarness.Detectors;
 using EvalHarness.IO;
 using EvalHarness.Suites;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using EvalHarness.Datasets;
-using EvalHarness.Detectors;
 using EvalHarness.IO;
 using EvalHarness.Runs;
 
