@@ -25,6 +25,9 @@ public sealed record AggregationContext
     public BootstrapOptions Bootstrap { get; init; } = BootstrapOptions.Default;
     public EnvironmentInfo? Environment { get; init; }
     public string? SuiteJson { get; init; }
+
+    /// <summary>The face subsets of the per-variant breakdown (null: none).</summary>
+    public IReadOnlyList<BreakdownKind>? BreakdownKinds { get; init; }
 }
 
 /// <summary>
@@ -52,12 +55,12 @@ public static class RunAggregator
         var groundTruth = new GroundTruth { Images = gtImages, Source = context.GroundTruth.Source, IsSubset = isSubset };
 
         var cells = new CellSummary?[plan.CellCount];
-        var evaluations = new Dictionary<string, EvaluationResult>(StringComparer.Ordinal);
+        var evaluations = new Dictionary<string, (EvaluationResult Result, IReadOnlyList<BreakdownBucket>? Breakdown)>(StringComparer.Ordinal);
         for (var v = 0; v < plan.Variants.Count; v++)
         {
             for (var b = 0; b < plan.Backends.Count; b++)
             {
-                cells[plan.CellIndex(v, b)] = Summarise(plan.CellIndex(v, b), processed, groundTruth, evaluations);
+                cells[plan.CellIndex(v, b)] = Summarise(plan.CellIndex(v, b), processed, groundTruth, evaluations, context.BreakdownKinds);
             }
         }
 
@@ -143,6 +146,7 @@ public static class RunAggregator
         public RowStatus Status;
         public string? Reason;
         public EvaluationResult? Evaluation;
+        public IReadOnlyList<BreakdownBucket>? Breakdown;
         public string? DetectionsSha256;
         public long Detections;
         public double[]? PerImageMedians;
@@ -150,7 +154,8 @@ public static class RunAggregator
         public double[]? Samples;
     }
 
-    private static CellSummary Summarise(int cell, List<ImageOutcome> processed, GroundTruth groundTruth, Dictionary<string, EvaluationResult> evaluations)
+    private static CellSummary Summarise(int cell, List<ImageOutcome> processed, GroundTruth groundTruth,
+        Dictionary<string, (EvaluationResult Result, IReadOnlyList<BreakdownBucket>? Breakdown)> evaluations, IReadOnlyList<BreakdownKind>? breakdownKinds)
     {
         foreach (var o in processed)
         {
@@ -194,13 +199,15 @@ public static class RunAggregator
         // Backends that agree exactly produce the same hash: evaluate each distinct output once.
         if (!evaluations.TryGetValue(sha, out var evaluation))
         {
-            evaluation = WiderFaceEvaluator.Evaluate(groundTruth, predictions, EvalOptions.Default);
+            evaluation = (WiderFaceEvaluator.Evaluate(groundTruth, predictions, EvalOptions.Default),
+                breakdownKinds is null ? null : SubsetBreakdown.Compute(groundTruth, predictions, EvalOptions.Default, breakdownKinds));
             evaluations[sha] = evaluation;
         }
         return new CellSummary
         {
             Status = RowStatus.Ok,
-            Evaluation = evaluation,
+            Evaluation = evaluation.Result,
+            Breakdown = evaluation.Breakdown,
             DetectionsSha256 = sha,
             Detections = detections,
             PerImageMedians = medians,
@@ -220,6 +227,7 @@ public static class RunAggregator
             Device = context.BackendDevices[b],
             Status = cell.Status,
             Reason = cell.Reason,
+            Breakdown = cell.Breakdown,
         };
         if (cell.Evaluation is not { } evaluation) return row;
 

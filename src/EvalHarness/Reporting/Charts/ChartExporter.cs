@@ -50,6 +50,11 @@ public sealed class ChartExporter : IRunExporter
         {
             charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/latency.png", "Post-processing latency per image (box: quartiles, whiskers: 5th-95th percentile)", () => Latency(run)));
         }
+        if (BreakdownRows(run).Count > 0)
+        {
+            charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/{ComparisonCharts.BreakdownFileName}", "AP by face height and attribute (hard-setting faces)",
+                () => ComparisonCharts.BreakdownBars([.. BreakdownRows(run).Select(r => new MethodBreakdown(r.Variant, r.Breakdown!))])));
+        }
         if (run.Scaling.Count > 0)
         {
             charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/scaling.png", "Post-processing time vs candidates (log-log)", () => Scaling(run)));
@@ -257,6 +262,17 @@ public sealed class ChartExporter : IRunExporter
             if (row.IsOk && row.Ap is not null && !list.Contains(row.Variant)) list.Add(row.Variant);
         }
         return list;
+    }
+
+    /// <summary>Per variant, in order, the representative row (<see cref="ReferenceRow"/>) when it has a breakdown.</summary>
+    public static IReadOnlyList<ResultRow> BreakdownRows(RunResults run)
+    {
+        var rows = new List<ResultRow>();
+        foreach (var variant in OkVariants(run))
+        {
+            if (ReferenceRow(run, variant) is { Breakdown: not null } row) rows.Add(row);
+        }
+        return rows;
     }
 
     /// <summary>The row whose AP represents a variant: the reference backend's when it ran, else the first that did.</summary>

@@ -83,8 +83,10 @@ public static class ComparisonCharts
         plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
         plot.Axes.Bottom.MinimumSize = 190;
+        plot.Axes.Left.MinimumSize = 110; // room for the first rotated label, which reaches left of the data area
         plot.Axes.SetLimits(-0.6, categories.Count - 0.4, 0, 1.05);
-        plot.ShowLegend(Alignment.UpperLeft);
+        // Outside the data area: bars reach any height, so no corner of the plot is free.
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
