@@ -57,20 +57,25 @@ public static class WiderGroundTruthLoader
         var dir = ResolveGroundTruthDir(groundTruthDirOrWiderRoot);
         cacheFolder ??= GroundTruthCache.DefaultFolder();
         if (cacheFolder is null) return Parse(dir);
-        byte[] key;
+        string[] files = [Path.Combine(dir, FaceFile), .. SettingExtensions.All.Select(s => Path.Combine(dir, SettingFile(s)))];
+        var cachePath = Path.Combine(cacheFolder, GroundTruthCache.FileName(dir));
         try
         {
-            key = GroundTruthCache.Key([Path.Combine(dir, FaceFile), .. SettingExtensions.All.Select(s => Path.Combine(dir, SettingFile(s)))]);
+            var stamps = GroundTruthCache.Stamps(files);
+            var cached = GroundTruthCache.TryRead(cachePath, files, stamps, out var key, out var restamp);
+            if (cached is not null)
+            {
+                if (restamp) GroundTruthCache.TryWrite(cachePath, new GroundTruthCache.Entry(key!, stamps, cached));
+                return new GroundTruth { Images = cached, Source = dir, IsSubset = false };
+            }
+            var parsed = Parse(dir);
+            GroundTruthCache.TryWrite(cachePath, new GroundTruthCache.Entry(key ?? GroundTruthCache.Key(files), stamps, parsed.Images));
+            return parsed;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return Parse(dir); // the parser names the unreadable file
         }
-        var cachePath = Path.Combine(cacheFolder, GroundTruthCache.FileName(key));
-        if (GroundTruthCache.TryRead(cachePath, key) is { } cached) return new GroundTruth { Images = cached, Source = dir, IsSubset = false };
-        var parsed = Parse(dir);
-        GroundTruthCache.TryWrite(cachePath, key, parsed.Images);
-        return parsed;
     }
 
     private static GroundTruth Parse(string dir)

@@ -65,22 +65,46 @@ public sealed class GroundTruthCacheTests
     }
 
     [Fact]
-    public void Decode_rejects_another_key_and_damaged_headers()
+    public void Decode_rejects_every_damaged_byte()
     {
         var images = new List<GroundTruthImage> { Image("0--E", "a", (new GtBox(1, 2, 3, 4), SettingMask.All), (new GtBox(5, 6, -2, 8), SettingMask.None)) };
         var key = new byte[32];
         key[0] = 7;
-        var bytes = GroundTruthCache.Encode(key, images);
+        var bytes = GroundTruthCache.Encode(new GroundTruthCache.Entry(key, [new(10, 20), new(30, 40)], images));
 
-        var decoded = GroundTruthCache.Decode(bytes, key);
+        var decoded = GroundTruthCache.Decode(bytes);
         Assert.NotNull(decoded);
-        Assert.Equal(images[0].Boxes, decoded![0].Boxes);
-        Assert.Equal(images[0].Counted, decoded[0].Counted);
+        Assert.Equal(key, decoded!.Key);
+        Assert.Equal([new(10, 20), new(30, 40)], decoded.Stamps);
+        Assert.Equal(images[0].Boxes, decoded.Images[0].Boxes);
+        Assert.Equal(images[0].Counted, decoded.Images[0].Counted);
+        // Past the key and the stamps (checked against the files, not by the checksum), any flipped byte is caught.
+        for (var i = 8 + 32 + 4 + 2 * 16; i < bytes.Length; i++) Assert.Null(GroundTruthCache.Decode(Flip(bytes, i)));
+        for (var i = 0; i < 8; i++) Assert.Null(GroundTruthCache.Decode(Flip(bytes, i)));
+        Assert.Null(GroundTruthCache.Decode(bytes[..^1]));
+    }
 
-        var otherKey = (byte[])key.Clone();
-        otherKey[31] = 1;
-        Assert.Null(GroundTruthCache.Decode(bytes, otherKey));
-        for (var i = 0; i < bytes.Length; i += 3) Assert.Null(GroundTruthCache.Decode(Flip(bytes, i), key));
+    [Fact]
+    public void Touched_files_with_the_same_content_keep_the_copy_and_changed_content_replaces_it()
+    {
+        using var gt = new TempDir();
+        foreach (var file in Directory.GetFiles(GroundTruthDir, "*.mat")) File.Copy(file, Path.Combine(gt.Path, Path.GetFileName(file)));
+        using var cache = new TempDir();
+        var parsed = WiderGroundTruthLoader.Load(gt.Path);
+        WiderGroundTruthLoader.LoadCached(gt.Path, cache.Path);
+        var cacheFile = Assert.Single(Directory.GetFiles(cache.Path));
+        var face = Path.Combine(gt.Path, WiderGroundTruthLoader.FaceFile);
+
+        // Touched: the SHA-256 is recomputed, equals the key, the copy is served and restamped.
+        File.SetLastWriteTimeUtc(face, new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc));
+        AssertSame(parsed, WiderGroundTruthLoader.LoadCached(gt.Path, cache.Path));
+        Assert.Contains(GroundTruthCache.Decode(File.ReadAllBytes(cacheFile))!.Stamps, s => s.LastWriteTicks == new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc).Ticks);
+
+        // Other content (a setting file swapped for another): other key, so the copy is rebuilt from the files.
+        File.Copy(Path.Combine(gt.Path, WiderGroundTruthLoader.SettingFile(Setting.Easy)), Path.Combine(gt.Path, WiderGroundTruthLoader.SettingFile(Setting.Hard)), overwrite: true);
+        var changed = WiderGroundTruthLoader.Load(gt.Path);
+        AssertSame(changed, WiderGroundTruthLoader.LoadCached(gt.Path, cache.Path));
+        Assert.NotEqual(parsed.Images.Sum(i => i.CountedFaces(Setting.Hard)), changed.Images.Sum(i => i.CountedFaces(Setting.Hard)));
     }
 
     [Fact]
