@@ -43,7 +43,18 @@ public sealed class ToolPackageTests
         Assert.True(pack.Code == 0, pack.Output);
         Assert.Contains(Directory.GetFiles(artifacts, "*.nupkg"), p => Path.GetFileName(p).StartsWith("EvalHarness.Cli.", StringComparison.Ordinal));
 
-        var install = Exec("dotnet", dir.Path, TimeSpan.FromMinutes(5), "tool", "install", "EvalHarness.Cli", "--tool-path", tools, "--add-source", artifacts);
+        // Only the packed folder as a source: a package of the same id elsewhere (nuget.org) must not be what gets tested.
+        var config = Path.Combine(dir.Path, "nuget.config");
+        File.WriteAllText(config, $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="artifacts" value="{artifacts}" />
+              </packageSources>
+            </configuration>
+            """);
+        var install = Exec("dotnet", dir.Path, TimeSpan.FromMinutes(5), "tool", "install", "EvalHarness.Cli", "--tool-path", tools, "--configfile", config);
         Assert.True(install.Code == 0, install.Output);
 
         var tool = Path.Combine(tools, OperatingSystem.IsWindows() ? "evalharness.exe" : "evalharness");
