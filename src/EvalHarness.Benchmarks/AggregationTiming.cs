@@ -2,9 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using EvalHarness.Datasets;
 using EvalHarness.IO;
-using EvalHarness.Metrics;
 using EvalHarness.Metrics.Statistics;
-using EvalHarness.Reporting;
 using EvalHarness.Runs;
 using EvalHarness.Sources;
 

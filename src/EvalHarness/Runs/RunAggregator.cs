@@ -1,5 +1,4 @@
 using EvalHarness.Datasets;
-using EvalHarness.Metrics;
 using EvalHarness.Metrics.Statistics;
 using EvalHarness.Reporting;
 

@@ -9,6 +9,7 @@ namespace EvalHarness.Tests.Runs;
 public class RunAggregatorTests
 {
     private const int Digits = 12;
+    private static readonly string[] ExtraKeys = ["img_c", "img_d"];
 
     private static RunResults Aggregate(IReadOnlyList<ImageOutcome>? outcomes = null, int? parallelism = null) =>
         RunAggregator.Aggregate(HandBuiltRun.Context(parallelism), outcomes ?? HandBuiltRun.Outcomes());
@@ -96,7 +97,7 @@ public class RunAggregatorTests
             GroundTruth = new GroundTruth
             {
                 Source = "hand-built",
-                Images = [.. HandBuiltRun.GroundTruth.Images.Take(2), .. new[] { "img_c", "img_d" }.Select(k => new GroundTruthImage { Event = HandBuiltRun.Event, ImageKey = k, Boxes = [], Counted = [] })],
+                Images = [.. HandBuiltRun.GroundTruth.Images.Take(2), .. ExtraKeys.Select(k => new GroundTruthImage { Event = HandBuiltRun.Event, ImageKey = k, Boxes = [], Counted = [] })],
             },
         };
         var run = RunAggregator.Aggregate(context, [a, b, Copy(b, 2, "img_c", 100), Copy(b, 3, "img_d", 0)]);
