@@ -1,4 +1,5 @@
 using EvalHarness.Datasets;
+using EvalHarness.Metrics;
 using EvalHarness.Metrics.Statistics;
 using EvalHarness.Reporting;
 
