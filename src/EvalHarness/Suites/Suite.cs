@@ -31,9 +31,6 @@ public sealed record Suite
     public int BootstrapResamples { get; init; } = 1000;
     public ulong BootstrapSeed { get; init; } = Metrics.Statistics.BootstrapOptions.DefaultSeed;
 
-    /// <summary>Results folder, relative to the repository root unless absolute.</summary>
-    public required string Output { get; init; }
-
     public ShardSpec? Shard { get; init; }
 
     /// <summary>The label each variant gets in the results: its name, or its canonical spec when two variants share a name.</summary>
