@@ -19,6 +19,9 @@ public interface IRunObserver
 {
     void OnImageDone(RunProgress progress);
     void OnWarning(string message);
+
+    /// <summary>A phase after the images (aggregation, bootstrap, export) began; long ones should not look like a hang.</summary>
+    void OnPhase(string description) { }
 }
 
 /// <summary>

@@ -73,7 +73,7 @@ public sealed record DatasetSpec
 
     public override string ToString() => Kind == DatasetKind.Synthetic
         ? $"synthetic (seed {Seed}, {Images} images)"
-        : $"WIDER FACE {Split}{(Events is { Count: > 0 } ? $" ({Events.Count} events)" : "")}{(MaxImages is { } m ? $", at most {m} images" : "")}";
+        : $"WIDER FACE {Split}{(Events is { Count: > 0 } ? Events.Count == 1 ? $" (event {Events[0]})" : $" ({Events.Count} events)" : "")}{(MaxImages is { } m ? $", at most {m} images" : "")}";
 }
 
 /// <summary>The detector: model id, how images are fed (<c>resize</c> or <c>tiles</c>), tile geometry.</summary>
