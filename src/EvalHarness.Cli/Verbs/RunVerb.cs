@@ -50,9 +50,21 @@ internal static class RunVerb
         {
             Console.Error.WriteLine($"warning: --root is ignored: suite {suite.Name} is synthetic (it reads no images)");
         }
-        Console.WriteLine($"suite {suite.Name}: {suite.Dataset}; {Plural(suite.Variants.Count, "variant")} × {Plural(suite.Backends.Count, "backend")}, {Plural(suite.Repeats, "timed repeat")}");
-        var result = ConsoleRunObserver.Run($"run {suite.Name}", ExpectedImages(suite), observer => RunSession.Run(request, observer, cancellationToken));
-        Report(result);
+        Console.WriteLine($"suite {suite.Name}: {suite.Dataset}; {Plural(suite.Variants.Count, "variant")} × {Plural(suite.Backends.Count, "backend")}, {Plural(suite.Repeats, "timed repeat")}{(suite.Detectors.Count > 1 ? $", {suite.Detectors.Count} detectors" : "")}");
+        if (suite.Detectors.Count > 1)
+        {
+            var top = MultiDetectorRun.Run(request, one =>
+            {
+                Console.WriteLine($"detector {one.Suite.Detector!.Label}:");
+                var result = ConsoleRunObserver.Run($"run {suite.Name} [{one.Suite.Detector.Label}]", ExpectedImages(suite), observer => RunSession.Run(one, observer, cancellationToken));
+                Report(result);
+                return result;
+            }, DateTime.UtcNow);
+            Console.WriteLine($"all detectors: {Path.GetFullPath(top)} (report.md opens with the verdict matrix)");
+            return ExitCodes.Success;
+        }
+        var single = ConsoleRunObserver.Run($"run {suite.Name}", ExpectedImages(suite), observer => RunSession.Run(request, observer, cancellationToken));
+        Report(single);
         return ExitCodes.Success;
     }
 

@@ -25,6 +25,26 @@ public class SuiteLoaderTests
         var wider = SuiteLoader.Load("widerface-val");
         Assert.Equal(DatasetKind.WiderFace, wider.Dataset.Kind);
         Assert.Equal("tiles", wider.Detector!.Mode);
+        Assert.Equal(["blazeface-back-tiles", "faceapi-ssd-letterbox", "faceapi-tiny-letterbox"], wider.Detectors.Select(d => d.Label));
+    }
+
+    [Fact]
+    public void Detectors_list_and_single_detector_both_load()
+    {
+        const string Head = """{ "name": "x", "dataset": { "kind": "widerface" }, "variants": ["nms"], "backends": ["simd"], """;
+        var single = SuiteLoader.Parse(Head + """ "detector": { "model": "faceapi-tiny", "mode": "letterbox" } }""", "a.json");
+        Assert.Equal("faceapi-tiny-letterbox", Assert.Single(single.Detectors).Label);
+        Assert.Same(single.Detectors[0], single.Detector);
+        var several = SuiteLoader.Parse(Head + """ "detectors": [ { "model": "blazeface-back" }, { "model": "faceapi-ssd", "mode": "letterbox" } ] }""", "b.json");
+        Assert.Equal(["blazeface-back-tiles", "faceapi-ssd-letterbox"], several.Detectors.Select(d => d.Label));
+        var again = SuiteLoader.Parse(SuiteLoader.ToJson(several), "c.json");
+        Assert.Equal(several.Detectors, again.Detectors);
+        var one = several.ForDetector(several.Detectors[1]);
+        Assert.Equal("faceapi-ssd-letterbox", Assert.Single(one.Detectors).Label);
+        Assert.Equal("x.faceapi-ssd-letterbox", one.Name);
+        // a per-detector run serialises in the single-detector form, as a one-detector suite always did
+        Assert.Contains("\"detector\"", SuiteLoader.ToJson(one));
+        Assert.DoesNotContain("\"detectors\"", SuiteLoader.ToJson(one));
     }
 
     [Fact]
@@ -72,6 +92,9 @@ public class SuiteLoaderTests
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "warmup": 2000000000 }""", "warmup 2000000000 is above the limit of 10000")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "bootstrapResamples": 2000000000 }""", "bootstrapResamples 2000000000 is above the limit of 1000000")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "output": "elsewhere" }""", "'output' is not a suite setting")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detector": { "mode": "tiles" }, "detectors": [ { "mode": "tiles" } ], "variants": ["nms"], "backends": ["simd"] }""", "either 'detector' or 'detectors'")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detectors": [], "variants": ["nms"], "backends": ["simd"] }""", "at least one detector")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detectors": [ { "model": "faceapi-ssd" }, { "model": "faceapi-ssd" } ], "variants": ["nms"], "backends": ["simd"] }""", "'faceapi-ssd-tiles' is listed twice")]
     public void Rejects_bad_suites_with_a_clear_message(string json, string expected)
     {
         var ex = Assert.Throws<UsageException>(() => SuiteLoader.Parse(json, "test.json"));
