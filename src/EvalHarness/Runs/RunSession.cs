@@ -83,6 +83,7 @@ public static class RunSession
 
             RequireUsableImages(outcomes, outputDir);
             cancellationToken.ThrowIfCancellationRequested();
+            observer?.OnPhase($"evaluating: AP and {suite.BootstrapResamples} bootstrap resamples per row, then charts and report");
             var results = Finish(suite, plan, source.GroundTruth, devices, outcomes, outputDir, request.WritePredictions, request.Root);
             folder.MarkComplete(outcomes.Count);
             return new RunSessionResult(outputDir, results, outcomes.Count, counter.Resumed, skipped);
@@ -298,5 +299,7 @@ public static class RunSession
         }
 
         public void OnWarning(string message) => inner?.OnWarning(message);
+
+        public void OnPhase(string description) => inner?.OnPhase(description);
     }
 }
