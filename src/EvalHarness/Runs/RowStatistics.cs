@@ -35,7 +35,7 @@ internal sealed class RowStatistics
     private readonly int? _parallelism;
 
     /// <param name="imageKeys">The run's images (<see cref="CellMeasurements.KeyOf"/>) in the order resample weights are drawn over.</param>
-    /// <param name="options">Resample count and seed of the bootstrap.</param>
+    /// <param name="options">Resample count, confidence and seed.</param>
     /// <param name="parallelism">Most resamples evaluated at once; null: one per core. The result is the same for any value.</param>
     public RowStatistics(IReadOnlyList<string> imageKeys, BootstrapOptions options, int? parallelism = null)
     {
