@@ -12,9 +12,9 @@ public sealed class MarkdownReportExporter : IRunExporter
     public string FileName => ResultFiles.Report;
 
     public void Export(RunResults run, string folder) =>
-        AtomicFile.WriteAllText(Path.Combine(folder, FileName), Render(run));
+        AtomicFile.WriteAllText(Path.Combine(folder, FileName), Render(run, folder));
 
-    public static string Render(RunResults run)
+    public static string Render(RunResults run, string? folder = null)
     {
         var md = new StringBuilder();
         md.Append("# EvalHarness results: ").Append(run.Suite).Append("\n\n");
@@ -68,6 +68,8 @@ public sealed class MarkdownReportExporter : IRunExporter
             }
         }
 
+        AppendBreakdown(md, run);
+
         var charts = ChartExporter.Plan(run);
         if (charts.Count > 0)
         {
@@ -78,12 +80,45 @@ public sealed class MarkdownReportExporter : IRunExporter
             }
         }
 
-        md.Append("\n## Reproduce\n\n```sh\n");
+        // Commands that work as printed from the repository root: this folder's own suite.json, the
+        // data root a WIDER suite needs, and a comparison against this very run (which exists).
+        var here = folder is null ? "<this results folder>" : RelativeToRepository(folder);
+        md.Append("\n## Reproduce\n\nFrom the repository root:\n\n```sh\n");
         if (run.Environment?.GitCommit is { } commit) md.Append("git checkout ").Append(commit).Append('\n');
-        md.Append("./evalharness run --suite ").Append(run.SuiteJson is null ? run.Suite : "suite.json").Append('\n');
-        md.Append("./evalharness compare results/baseline/").Append(run.Suite).Append(" <new results folder>\n```\n");
-        md.Append("\nFiles: `summary.csv` (one row per variant × backend), `ap.csv`, `pr_curves.csv`, `latency_samples.csv`, `verdicts.csv`, `scaling.csv`, `env.json`, `suite.json`.\n");
+        md.Append("./evalharness run --suite ").Append(run.SuiteJson is null ? run.Suite : Path.Combine(here, "suite.json"));
+        if (run.Dataset.StartsWith("WIDER", StringComparison.Ordinal)) md.Append(" --root \"${WIDERFACE_ROOT:-datasets/widerface}\"");
+        md.Append('\n');
+        md.Append("./evalharness compare ").Append(here).Append(" results/<the new run's folder>\n```\n");
+        md.Append("\nFiles: `summary.csv` (one row per variant × backend), `ap.csv`, `pr_curves.csv`, `latency_samples.csv`, `verdicts.csv`, `scaling.csv`, `breakdown.csv`, `env.json`, `suite.json`, `run.json` (what produced the stored outcomes, and who ran it), `complete.json` (written last: the run finished).\n");
         return md.ToString();
+    }
+
+    private static string RelativeToRepository(string folder)
+    {
+        var full = Path.GetFullPath(folder);
+        var repo = IO.DataPaths.FindRepositoryRoot(full);
+        return repo is null ? full : Path.GetRelativePath(repo, full);
+    }
+
+    /// <summary>AP by face subset, one column per variant (docs/evaluation.md defines the buckets).</summary>
+    private static void AppendBreakdown(StringBuilder md, RunResults run)
+    {
+        var rows = ChartExporter.BreakdownRows(run);
+        if (rows.Count == 0) return;
+        md.Append("\n## AP by face height and attribute\n\n");
+        md.Append("Hard-setting faces within each subset count; all other faces are ignored (a detection of one is neither a true nor a false positive). Height is the box height in pixels.\n\n");
+        md.Append("| kind | bucket | faces |");
+        foreach (var row in rows) md.Append(' ').Append(Cell(row.Variant)).Append(" |");
+        md.Append("\n|---|---|---:|");
+        foreach (var _ in rows) md.Append("---:|");
+        md.Append('\n');
+        var buckets = rows[0].Breakdown!;
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            md.Append("| ").Append(buckets[i].Kind).Append(" | ").Append(buckets[i].Bucket).Append(" | ").Append(buckets[i].Faces.ToString(CultureInfo.InvariantCulture)).Append(" |");
+            foreach (var row in rows) md.Append(' ').Append(F(row.Breakdown![i].Ap, "0.0000")).Append(" |");
+            md.Append('\n');
+        }
     }
 
     private static bool HasStages(StageLatencies s) =>

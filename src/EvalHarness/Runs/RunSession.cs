@@ -1,6 +1,7 @@
 using System.Globalization;
 using EvalHarness.Datasets;
 using EvalHarness.IO;
+using EvalHarness.Metrics;
 using EvalHarness.Metrics.Statistics;
 using EvalHarness.Reporting;
 using EvalHarness.Suites;
@@ -82,7 +83,8 @@ public static class RunSession
 
             RequireUsableImages(outcomes, outputDir);
             cancellationToken.ThrowIfCancellationRequested();
-            var results = Finish(suite, plan, source.GroundTruth, devices, outcomes, outputDir, request.WritePredictions);
+            observer?.OnPhase($"evaluating: AP and {suite.BootstrapResamples} bootstrap resamples per row, then charts and report");
+            var results = Finish(suite, plan, source.GroundTruth, devices, outcomes, outputDir, request.WritePredictions, request.Root);
             folder.MarkComplete(outcomes.Count);
             return new RunSessionResult(outputDir, results, outcomes.Count, counter.Resumed, skipped);
         }
@@ -162,7 +164,7 @@ public static class RunSession
         folder.WriteManifest(first with { Shard = null });
         var outcomeList = new List<ImageOutcome>(outcomes.Values);
         RequireUsableImages(outcomeList, outputDir);
-        var results = Finish(suite, plan, groundTruth, first.Devices, outcomeList, outputDir, writePredictions);
+        var results = Finish(suite, plan, groundTruth, first.Devices, outcomeList, outputDir, writePredictions, root);
         folder.MarkComplete(outcomeList.Count);
         return results;
     }
@@ -185,7 +187,7 @@ public static class RunSession
         return new RunPlan { Variants = suite.Variants, Backends = backends, Repeats = suite.Repeats, WarmUp = suite.Warmup, Shard = shard, Strict = strict };
     }
 
-    private static RunResults Finish(Suite suite, RunPlan plan, GroundTruth groundTruth, IReadOnlyList<string> devices, IReadOnlyList<ImageOutcome> outcomes, string outputDir, bool writePredictions)
+    private static RunResults Finish(Suite suite, RunPlan plan, GroundTruth groundTruth, IReadOnlyList<string> devices, IReadOnlyList<ImageOutcome> outcomes, string outputDir, bool writePredictions, string? root)
     {
         string? gpuName = null;
         for (var i = 0; i < plan.Backends.Count; i++)
@@ -203,6 +205,7 @@ public static class RunSession
             Bootstrap = new BootstrapOptions { Resamples = suite.BootstrapResamples, Seed = suite.BootstrapSeed },
             Environment = EnvironmentInfo.Capture(gpuName, null, DataPaths.FindRepositoryRoot(Directory.GetCurrentDirectory())),
             SuiteJson = SuiteLoader.ToJson(suite),
+            BreakdownKinds = BreakdownKindsFor(suite, groundTruth, root),
         };
         var results = RunAggregator.Aggregate(context, outcomes);
         RunExporters.WriteAll(results, outputDir);
@@ -210,7 +213,32 @@ public static class RunSession
         return results;
     }
 
-    /// <summary>One WIDER-format prediction folder per variant (from its first backend that ran it), for outside evaluators.</summary>
+    /// <summary>
+    /// The report's breakdown: face height always; the annotation attributes for WIDER FACE when
+    /// <c>wider_face_val_bbx_gt.txt</c> is found and agrees with the ground truth (else height only:
+    /// the AP tables never depend on it).
+    /// </summary>
+    private static IReadOnlyList<BreakdownKind> BreakdownKindsFor(Suite suite, GroundTruth groundTruth, string? root)
+    {
+        if (suite.Dataset.Kind != DatasetKind.WiderFace || DataPaths.ResolveWiderFaceRoot(root ?? suite.Dataset.Root) is not { } widerRoot) return [BreakdownKind.Height];
+        try
+        {
+            var gtDir = WiderGroundTruthLoader.ResolveGroundTruthDir(widerRoot);
+            if (FaceAttributeFile.Find(gtDir, widerRoot) is not { } path) return [BreakdownKind.Height];
+            return [BreakdownKind.Height, .. BreakdownKind.Attributes(FaceAttributeFile.Load(path, groundTruth, new List<string>()))];
+        }
+        catch (EvalHarnessException)
+        {
+            return [BreakdownKind.Height];
+        }
+    }
+
+    /// <summary>
+    /// One WIDER-format prediction folder per variant (from its first backend that ran it), for
+    /// outside evaluators. Every image of the run's list gets a file: a skipped image an empty one
+    /// (count 0), since the python port stops with a KeyError at the first missing file. An outside
+    /// evaluation therefore counts a skipped image's faces as missed, where the run leaves them out.
+    /// </summary>
     private static void WritePredictionFolders(AggregationContext context, IReadOnlyList<ImageOutcome> outcomes, string root)
     {
         var plan = context.Plan;
@@ -225,8 +253,7 @@ public static class RunSession
                 var folder = Path.Combine(root, SafeFolderName(context.VariantLabels[v]));
                 foreach (var o in outcomes)
                 {
-                    if (o.Error is not null) continue;
-                    var d = o.Cells[cell].Detections;
+                    var d = o.Error is null ? o.Cells[cell].Detections : [];
                     var n = d.Length / 5;
                     var x1 = new float[n]; var y1 = new float[n]; var x2 = new float[n]; var y2 = new float[n]; var s = new float[n];
                     for (var i = 0; i < n; i++)
@@ -272,5 +299,7 @@ public static class RunSession
         }
 
         public void OnWarning(string message) => inner?.OnWarning(message);
+
+        public void OnPhase(string description) => inner?.OnPhase(description);
     }
 }
