@@ -178,7 +178,7 @@ public sealed class RunExecutor
                     return new CellOutcome { Status = CellStatus.Failed, Message = $"{slot.Name} {variant}: repeat {r} returned different detections (non-deterministic backend)" };
                 }
             }
-            return new CellOutcome { Status = CellStatus.Ok, Detections = Pack(first), SamplesMs = samples };
+            return new CellOutcome { Status = CellStatus.Ok, Detections = Pack(first), FlatIndex = first.FlatIndex.ToArray(), SamplesMs = samples };
         }
         catch (EvalHarnessException ex)
         {

@@ -233,7 +233,12 @@ public static class RunSession
         }
     }
 
-    /// <summary>One WIDER-format prediction folder per variant (from its first backend that ran it), for outside evaluators.</summary>
+    /// <summary>
+    /// One WIDER-format prediction folder per variant (from its first backend that ran it), for
+    /// outside evaluators. Every image of the run's list gets a file: a skipped image an empty one
+    /// (count 0), since the python port stops with a KeyError at the first missing file. An outside
+    /// evaluation therefore counts a skipped image's faces as missed, where the run leaves them out.
+    /// </summary>
     private static void WritePredictionFolders(AggregationContext context, IReadOnlyList<ImageOutcome> outcomes, string root)
     {
         var plan = context.Plan;
@@ -248,8 +253,7 @@ public static class RunSession
                 var folder = Path.Combine(root, SafeFolderName(context.VariantLabels[v]));
                 foreach (var o in outcomes)
                 {
-                    if (o.Error is not null) continue;
-                    var d = o.Cells[cell].Detections;
+                    var d = o.Error is null ? o.Cells[cell].Detections : [];
                     var n = d.Length / 5;
                     var x1 = new float[n]; var y1 = new float[n]; var x2 = new float[n]; var y2 = new float[n]; var s = new float[n];
                     for (var i = 0; i < n; i++)
