@@ -34,7 +34,12 @@ internal sealed class CliProcess : IDisposable
 
     public static CliProcess Start(string workingDirectory, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+        // Through `env --default-signal=INT` (exec, same pid): a test runner started as a background
+        // job of a non-interactive shell inherits SIGINT as ignored, and .NET keeps an inherited
+        // ignore, so without the reset a Ctrl-C test would pass or fail by how CI was launched.
+        var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EvalHarness.Cli.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         return new CliProcess(Process.Start(info)!);
