@@ -46,15 +46,17 @@ internal static class RunVerb
             Strict = parse.GetValue(Strict),
             WritePredictions = parse.GetValue(WritePredictions),
         };
-        Console.WriteLine($"suite {suite.Name}: {suite.Dataset}; {suite.Variants.Count} variants × {suite.Backends.Count} backends, {suite.Repeats} repeats");
+        Console.WriteLine(suite.Sweep is null
+            ? $"suite {suite.Name}: {suite.Dataset}; {suite.Variants.Count} variants × {suite.Backends.Count} backends, {suite.Repeats} repeats"
+            : $"suite {suite.Name} (sweep): {suite.Dataset}; {suite.Variants.Count} configurations × {suite.Backends.Count} backends, {suite.Repeats} repeats");
         var result = ConsoleRunObserver.Run($"run {suite.Name}", ExpectedImages(suite), observer => RunSession.Run(request, observer, cancellationToken));
-        Report(result);
+        Report(result, sweep: suite.Sweep is not null);
         return ExitCodes.Success;
     }
 
     private static int ExpectedImages(Suite suite) => suite.Dataset.Kind == DatasetKind.Synthetic ? suite.Dataset.Images : 0;
 
-    internal static void Report(RunSessionResult result)
+    internal static void Report(RunSessionResult result, bool sweep = false)
     {
         if (result.SkippedImages.Count > 0)
         {
@@ -66,8 +68,11 @@ internal static class RunVerb
             Console.WriteLine($"shard done: {result.ImagesProcessed} images ({result.ImagesResumed} resumed) in {result.OutputDir}; combine the shards with: evalharness merge <shard folders…> --out DIR");
             return;
         }
-        ResultsConsole.Print(run);
-        Console.WriteLine($"results: {Path.GetFullPath(result.OutputDir)} ({ResultFiles.Report}, {ResultFiles.Summary}, charts/); {result.ImagesResumed} of {result.ImagesProcessed} images resumed from a previous attempt");
+        // A sweep has a row per configuration × backend: its tables are in the files, the verdicts here.
+        ResultsConsole.Print(run, rows: !sweep);
+        Console.WriteLine(sweep
+            ? $"results: {Path.GetFullPath(result.OutputDir)} ({ResultFiles.Report}: tuned comparison first; sweep.csv, tuning.csv, pareto.csv, charts/)"
+            : $"results: {Path.GetFullPath(result.OutputDir)} ({ResultFiles.Report}, {ResultFiles.Summary}, charts/); {result.ImagesResumed} of {result.ImagesProcessed} images resumed from a previous attempt");
     }
 }
 
@@ -95,11 +100,22 @@ internal static class MergeVerb
 /// <summary>The summary and verdict tables as plain text (readable in CI logs and on a terminal alike).</summary>
 internal static class ResultsConsole
 {
-    public static void Print(RunResults run)
+    public static void Print(RunResults run, bool rows = true)
     {
         var ci = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine($"{run.Suite}: {run.Dataset}{(run.IsSubset ? " — subset AP, not comparable with full-set numbers" : "")}");
+        if (rows) PrintRows(run, ci);
+        Console.WriteLine();
+        Console.WriteLine("verdicts on the article's claims (gradient clipping vs nms):");
+        foreach (var v in run.Verdicts)
+        {
+            Console.WriteLine($"  {v.Variant,-12} {Metrics.Statistics.Verdicts.Id(v.Claim),-18} {v.Scope,-8} {Metrics.Statistics.Verdicts.Id(v.Outcome),-13} {v.Evidence}");
+        }
+    }
+
+    private static void PrintRows(RunResults run, CultureInfo ci)
+    {
         Console.WriteLine($"{"variant",-20} {"backend",-7} {"AP easy",8} {"medium",8} {"hard",8} {"ΔAP hard [95% CI]",-26} {"median ms",10} {"p90 ms",8} {"× nms",7}");
         foreach (var row in run.Rows)
         {
@@ -113,12 +129,6 @@ internal static class ResultsConsole
             var ratio = row.SpeedRatio is { } r ? r.Estimate.ToString("0.00", ci) : "1.00";
             Console.WriteLine(string.Format(ci, "{0,-20} {1,-7} {2,8:0.0000} {3,8:0.0000} {4,8:0.0000} {5,-26} {6,10:0.000} {7,8:0.000} {8,7}",
                 row.Variant, row.Backend, ap.Easy, ap.Medium, ap.Hard, delta, row.Latency!.Value.Median, row.Latency!.Value.P90, ratio));
-        }
-        Console.WriteLine();
-        Console.WriteLine("verdicts on the article's claims (gradient clipping vs nms):");
-        foreach (var v in run.Verdicts)
-        {
-            Console.WriteLine($"  {v.Variant,-12} {Metrics.Statistics.Verdicts.Id(v.Claim),-18} {v.Scope,-8} {Metrics.Statistics.Verdicts.Id(v.Outcome),-13} {v.Evidence}");
         }
     }
 }

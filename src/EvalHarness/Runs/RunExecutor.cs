@@ -18,6 +18,9 @@ public interface IRunObserver
 {
     void OnImageDone(RunProgress progress);
     void OnWarning(string message);
+
+    /// <summary>A line about the run's progress in stages (a sweep's plan and pass times).</summary>
+    void OnInfo(string message) { }
 }
 
 /// <summary>

@@ -44,6 +44,7 @@ public static class RunSession
 
     public static RunSessionResult Run(RunRequest request, IRunObserver? observer, CancellationToken cancellationToken = default)
     {
+        if (request.Suite.Sweep is not null) return Sweeps.SweepSession.Run(request, observer, cancellationToken);
         var suite = request.Suite;
         var plan = PlanFor(suite, request.Shard, request.Strict);
         using var source = RunSources.CreateSource(suite, request.Root, request.ModelsDir, request.CacheRoot, observer is null ? null : observer.OnWarning);

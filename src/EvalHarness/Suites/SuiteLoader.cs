@@ -83,12 +83,26 @@ public static class SuiteLoader
         }
 
         if (doc.Variants is not { Count: > 0 }) throw Bad("'variants' must list at least one variant");
-        var variants = new List<VariantSpec>(doc.Variants.Count);
-        foreach (var text in doc.Variants)
+        Sweeps.GridExpansion expansion;
+        try
         {
-            if (!VariantSpec.TryParse(text, out var spec, out var error)) throw Bad(error!);
-            if (variants.Contains(spec!)) throw Bad($"variant '{text}' is listed twice");
-            variants.Add(spec!);
+            expansion = Sweeps.GridExpansion.Expand(doc.Variants, doc.MaxConfigs ?? Sweeps.GridExpansion.DefaultMaxConfigs);
+        }
+        catch (UsageException ex)
+        {
+            throw Bad(ex.Message);
+        }
+        var variants = expansion.Configurations;
+        SweepSpec? sweep = null;
+        if (expansion.HasLists || doc.Tuning is not null || doc.MaxConfigs is not null)
+        {
+            sweep = new SweepSpec
+            {
+                Grids = expansion.Grids,
+                MaxConfigs = doc.MaxConfigs ?? Sweeps.GridExpansion.DefaultMaxConfigs,
+                Tuning = ValidateTuning(doc.Tuning, Bad),
+            };
+            if (doc.Shard is not null) throw Bad("a sweep cannot be sharded (its accuracy pass and tuning need every image)");
         }
 
         if (doc.Backends is not { Count: > 0 }) throw Bad("'backends' must list at least one backend");
@@ -103,7 +117,7 @@ public static class SuiteLoader
             backends.Add(new BackendRequest(name, optional));
         }
 
-        var repeats = doc.Repeats ?? 5;
+        var repeats = doc.Repeats ?? (sweep is null ? 5 : SweepSpec.DefaultRepeats);
         if (repeats < 1) throw Bad($"repeats must be at least 1, not {repeats}");
         var warmup = doc.Warmup ?? 1;
         if (warmup < 0) throw Bad($"warmup must not be negative, not {warmup}");
@@ -125,7 +139,23 @@ public static class SuiteLoader
             BootstrapSeed = doc.BootstrapSeed ?? Metrics.Statistics.BootstrapOptions.DefaultSeed,
             Output = string.IsNullOrWhiteSpace(doc.Output) ? Path.Combine("results", doc.Name) : doc.Output,
             Shard = shard,
+            Sweep = sweep,
         };
+    }
+
+    private static Sweeps.TuningSpec ValidateTuning(TuningDocument? t, Func<string, UsageException> bad)
+    {
+        if (t is null) return new Sweeps.TuningSpec();
+        try
+        {
+            var folds = t.Folds ?? Sweeps.TuningSpec.DefaultFolds;
+            if (folds < 2) throw bad($"tuning folds must be at least 2, not {folds}");
+            return new Sweeps.TuningSpec { Objective = t.Objective is null ? Sweeps.TuningObjective.HardAp : Sweeps.TuningObjective.Parse(t.Objective), Folds = folds };
+        }
+        catch (UsageException ex) when (!ex.Message.StartsWith("suite ", StringComparison.Ordinal))
+        {
+            throw bad(ex.Message);
+        }
     }
 
     /// <summary>Parses <c>"i/n"</c> (1-based, 1 ≤ i ≤ n).</summary>
@@ -148,7 +178,8 @@ public static class SuiteLoader
                 MaxImages = suite.Dataset.MaxImages,
             },
             Detector = suite.Detector is { } d ? new DetectorDocument { Model = d.Model, Mode = d.Mode, TileSize = d.TileSize, TileOverlap = d.TileOverlap } : null,
-            Variants = suite.Variants.Select(v => v.ToString()).ToList(),
+            // A sweep keeps its grids as written, so the copy in suite.json is again a sweep.
+            Variants = suite.Sweep is { } sw ? sw.Grids.Select(g => g.Text).ToList() : suite.Variants.Select(v => v.ToString()).ToList(),
             Backends = suite.Backends.Select(b => b.ToString()).ToList(),
             Repeats = suite.Repeats,
             Warmup = suite.Warmup,
@@ -156,6 +187,8 @@ public static class SuiteLoader
             BootstrapSeed = suite.BootstrapSeed,
             Output = suite.Output,
             Shard = suite.Shard?.ToString(),
+            MaxConfigs = suite.Sweep?.MaxConfigs,
+            Tuning = suite.Sweep is { } tuned ? new TuningDocument { Objective = tuned.Tuning.Objective.ToString(), Folds = tuned.Tuning.Folds } : null,
         };
         return JsonSerializer.Serialize(doc, SuiteJsonContext.Default.SuiteDocument);
     }
