@@ -122,6 +122,7 @@ public static class RunSession
         var plan = PlanFor(suite, null, strict: false);
         Directory.CreateDirectory(outputDir);
         AtomicFile.WriteAllText(Path.Combine(outputDir, RunFile), JsonSerializer.Serialize(first with { Shard = null }, RunManifestJson.Default.RunManifest) + "\n");
+        if (suite.Sweep is not null) return Sweeps.SweepSession.FinishMerged(suite, [.. outcomes.Values], groundTruth, first.Devices, outputDir);
         return Finish(suite, plan, groundTruth, first.Devices, [.. outcomes.Values], outputDir, writePredictions);
     }
 

@@ -102,7 +102,6 @@ public static class SuiteLoader
                 MaxConfigs = doc.MaxConfigs ?? Sweeps.GridExpansion.DefaultMaxConfigs,
                 Tuning = ValidateTuning(doc.Tuning, Bad),
             };
-            if (doc.Shard is not null) throw Bad("a sweep cannot be sharded (its accuracy pass and tuning need every image)");
         }
 
         if (doc.Backends is not { Count: > 0 }) throw Bad("'backends' must list at least one backend");

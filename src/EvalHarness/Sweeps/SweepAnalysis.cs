@@ -342,7 +342,9 @@ public static class SweepAnalysis
         if (picks.Any(p => p < 0))
         {
             // Accuracy does not depend on the backend: one verdict says no configuration matches.
-            verdicts.Add(MatchedAccuracy.Verdict(SweepResults.MatchedFamily, Verdicts.AllBackends, nmsHard, null, null));
+            var detail = string.Join("; ", Enumerable.Range(0, folds).Select(f => FormattableString.Invariant(
+                $"fold {f + 1}'s tuning images: best gradient-clipping hard AP {gc.Max(c => onTuning[c, f].Hard):0.0000} vs tuned nms {onTuning[nmsPicks[f], f].Hard:0.0000}")));
+            verdicts.Add(MatchedAccuracy.Verdict(SweepResults.MatchedFamily, Verdicts.AllBackends, nmsHard, null, null, detail: detail));
             return;
         }
         var perImage = CrossFitting.ConfigurationPerImage(context.FoldOfImage, picks);

@@ -81,6 +81,9 @@ public static class SweepCharts
             .Where(x => x.Picks.Count > 0)
             .OrderBy(x => x.Picks[0].Latency!.Value.Median) // alternate labels along the x axis, where neighbours collide
             .ToList();
+        var yMin = rows.Count > 0 ? rows.Min(r => r.Ap!.Value.Hard) : 0;
+        var yMax = rows.Count > 0 ? rows.Max(r => r.Ap!.Value.Hard) : 1;
+        var placed = new List<(double X0, double X1, double Y0, double Y1)>();
         for (var n = 0; n < tunedPicks.Count; n++)
         {
             var (t, picks) = tunedPicks[n];
@@ -92,13 +95,36 @@ public static class SweepCharts
             }
             var first = picks[0];
             var x = Math.Log10(first.Latency!.Value.Median);
-            var label = plot.Add.Text(t.IsStable ? $"{t.Family} tuned" : $"{t.Family} tuned ({picks.Count} picks)", x, first.Ap!.Value.Hard);
+            var y = first.Ap!.Value.Hard;
+            var text = t.IsStable ? $"{t.Family} tuned" : $"{t.Family} tuned ({picks.Count} picks)";
+            // Labels of points in the right quarter extend to the left, so they stay inside the plot.
+            var right = x > xMin + (0.75 * (xMax - xMin));
+            // Approximate label boxes in plot fractions (about 8 px per character, 18 px high on
+            // a 1300 × 750 data area); take the first slot, alternating above and below and moving
+            // away, whose box overlaps no label placed so far.
+            var nx = (x - xMin) / Math.Max(1e-9, xMax - xMin);
+            var ny = (y - yMin) / Math.Max(1e-9, yMax - yMin);
+            var width = text.Length * 8.0 / 1300;
+            var height = 18.0 / 750;
+            var offset = 10.0;
+            for (var slot = 0; slot < 12; slot++)
+            {
+                var candidate = (n + slot) % 2 == 0 ? -(10 + (20 * (slot / 2))) : 10 + (20 * (slot / 2));
+                var y0 = candidate < 0 ? ny + (-candidate / 750.0) : ny - (candidate / 750.0) - height;
+                var x0 = right ? nx - width - (12.0 / 1300) : nx + (12.0 / 1300);
+                var box = (X0: x0, X1: x0 + width, Y0: y0, Y1: y0 + height);
+                if (placed.All(p => box.X1 < p.X0 || box.X0 > p.X1 || box.Y1 < p.Y0 || box.Y0 > p.Y1))
+                {
+                    offset = candidate;
+                    placed.Add(box);
+                    break;
+                }
+            }
+            var label = plot.Add.Text(text, x, y);
             label.LabelFontSize = 13;
             label.LabelFontColor = color.Darken(0.35);
             label.LabelBold = true;
-            var above = n % 2 == 0;
-            // Labels of points in the right quarter extend to the left, so they stay inside the plot.
-            var right = x > xMin + (0.75 * (xMax - xMin));
+            var above = offset < 0;
             label.LabelAlignment = (above, right) switch
             {
                 (true, false) => Alignment.LowerLeft,
@@ -107,7 +133,7 @@ public static class SweepCharts
                 (false, true) => Alignment.UpperRight,
             };
             label.LabelOffsetX = right ? -12 : 12;
-            label.LabelOffsetY = above ? -10 : 10;
+            label.LabelOffsetY = (float)offset;
         }
         if (rows.Count > 0)
         {
@@ -246,13 +272,13 @@ public static class SweepCharts
         return plot;
     }
 
-    // Values are plotted as log10; ticks at 1-2-5 steps when the data span under three decades.
+    // Values are plotted as log10; ticks at 1-2-5 steps when the data span under five decades.
     private static void LogTicks(IAxis axis, double minValue, double maxValue)
     {
         if (!(minValue > 0) || !(maxValue >= minValue)) return;
         var lo = Math.Floor(Math.Log10(minValue));
         var hi = Math.Ceiling(Math.Log10(maxValue));
-        double[] steps = hi - lo < 3 ? [1, 2, 5] : [1];
+        double[] steps = hi - lo < 5 ? [1, 2, 5] : [1];
         var positions = new List<double>();
         var labels = new List<string>();
         for (var decade = lo; decade <= hi; decade++)

@@ -53,6 +53,9 @@ public sealed class SweepMeasurements
 
     public required int Repeats { get; init; }
     public int[] CandidateCounts { get; init; } = [];
+
+    /// <summary>Index of each measured image in the candidate source.</summary>
+    public int[] SourceIndices { get; init; } = [];
     public IReadOnlyList<string> SkippedImages { get; init; } = [];
     public TimeSpan AccuracyPass { get; init; }
     public TimeSpan LatencyPass { get; init; }
@@ -67,14 +70,15 @@ public sealed class SweepMeasurements
 /// from the accuracy pass's (the spec's 1e-5 equivalence of the soft variants) keeps its own, so
 /// its AP is its own.
 /// </summary>
-public sealed class SweepExecutor(ICandidateSource source, IReadOnlyList<VariantSpec> configurations, IReadOnlyList<BackendSlot> slots, int repeats, int warmUp, bool strict, IRunObserver? observer)
+public sealed class SweepExecutor(ICandidateSource source, IReadOnlyList<VariantSpec> configurations, IReadOnlyList<BackendSlot> slots, int repeats, int warmUp, bool strict, IRunObserver? observer,
+    IReadOnlyList<int>? selectedImages = null)
 {
     public SweepMeasurements Execute(CancellationToken cancellationToken)
     {
-        var (maps, images, skipped) = LoadAll(cancellationToken);
-        var keys = new string[images.Count];
-        for (var i = 0; i < keys.Length; i++) keys[i] = images[i].ImageKey;
-        var groundTruth = source.GroundTruth.Subset(keys);
+        var (maps, images, indices, skipped) = LoadAll(cancellationToken);
+        var gtImages = new List<Datasets.GroundTruthImage>(indices.Count);
+        foreach (var i in indices) gtImages.Add(source.GroundTruth.Images[i]);
+        var groundTruth = new Datasets.GroundTruth { Images = gtImages, Source = source.GroundTruth.Source, IsSubset = source.GroundTruth.IsSubset || gtImages.Count < source.GroundTruth.Images.Count };
 
         var accuracyName = AccuracyBackendName();
         var clock = Stopwatch.StartNew();
@@ -112,6 +116,7 @@ public sealed class SweepExecutor(ICandidateSource source, IReadOnlyList<Variant
             Cells = cells,
             Repeats = repeats,
             CandidateCounts = counts,
+            SourceIndices = [.. indices],
             SkippedImages = skipped,
             AccuracyPass = accuracyTime,
             LatencyPass = latencyTime,
@@ -119,13 +124,16 @@ public sealed class SweepExecutor(ICandidateSource source, IReadOnlyList<Variant
     }
 
     /// <summary>Every image's candidates in memory (the latency pass revisits each image once per configuration).</summary>
-    private (List<CandidateMap> Maps, List<ImageRef> Images, List<string> Skipped) LoadAll(CancellationToken cancellationToken)
+    private (List<CandidateMap> Maps, List<ImageRef> Images, List<int> Indices, List<string> Skipped) LoadAll(CancellationToken cancellationToken)
     {
-        var maps = new List<CandidateMap>(source.Images.Count);
-        var images = new List<ImageRef>(source.Images.Count);
+        var selected = selectedImages ?? [.. Enumerable.Range(0, source.Images.Count)];
+        var maps = new List<CandidateMap>(selected.Count);
+        var images = new List<ImageRef>(selected.Count);
+        var indices = new List<int>(selected.Count);
         var skipped = new List<string>();
-        for (var i = 0; i < source.Images.Count; i++)
+        for (var n = 0; n < selected.Count; n++)
         {
+            var i = selected[n];
             cancellationToken.ThrowIfCancellationRequested();
             var image = source.Images[i];
             var map = new CandidateMap();
@@ -141,10 +149,11 @@ public sealed class SweepExecutor(ICandidateSource source, IReadOnlyList<Variant
             }
             maps.Add(map);
             images.Add(image);
-            observer?.OnImageDone(new RunProgress(i + 1, source.Images.Count, image.ImageKey, Resumed: false));
+            indices.Add(i);
+            observer?.OnImageDone(new RunProgress(n + 1, selected.Count, image.ImageKey, Resumed: false));
         }
         if (images.Count == 0) throw new UsageException("sweep: no image could be loaded");
-        return (maps, images, skipped);
+        return (maps, images, indices, skipped);
     }
 
     private string AccuracyBackendName()

@@ -47,7 +47,6 @@ public sealed class SweepRunTests : IDisposable
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms(iou=[])"], "backends": ["simd"] }""", "'iou' has an empty list")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms(iou=[0.3])"], "backends": ["simd"], "tuning": { "folds": 1 } }""", "at least 2")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms(iou=[0.3])"], "backends": ["simd"], "tuning": { "objective": "speed" } }""", "objective 'speed'")]
-    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms(iou=[0.3])"], "backends": ["simd"], "shard": "1/2" }""", "cannot be sharded")]
     public void Bad_sweep_suites_are_refused_naming_the_suite(string json, string problem)
     {
         var ex = Assert.Throws<UsageException>(() => SuiteLoader.Parse(json, "x.json"));
@@ -126,11 +125,54 @@ public sealed class SweepRunTests : IDisposable
 
         var verdicts = CsvFiles.Read<VerdictRecord>(Path.Combine(outDir, ResultFiles.Verdicts), ["variant"]);
         Assert.Contains(verdicts, v => v.Variant == "gc+nms (tuned)" && v.Claim == "improves accuracy");
-        Assert.Contains(verdicts, v => v.Variant == SweepResults.MatchedFamily && v.Scope == "simd");
+        Assert.Contains(verdicts, v => v.Variant == SweepResults.MatchedFamily && v.Claim == "improves speed at matched accuracy");
 
         // compare works on sweeps: keyed by the canonical configuration label
         var comparison = RunComparer.Compare(outDir, outDir);
         Assert.False(comparison.HasRegression);
         Assert.Contains(comparison.Metrics, m => m.Variant == "gc+nms(score=0.1,iou=0.4,r=2,k=2)" && m.Metric == "ap_hard");
+    }
+}
+
+public sealed class SweepShardTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("eh-sweep-shard-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Shards_of_a_sweep_merge_into_the_same_accuracy_as_the_whole_sweep()
+    {
+        var suite = SweepRunTests.SweepSuite();
+        RunSessionResult Run(string outDir, string? shard) => RunSession.Run(new RunRequest
+        {
+            Suite = suite,
+            OutputDir = outDir,
+            Shard = shard is null ? null : SuiteLoader.ParseShard(shard),
+            CacheRoot = Path.Combine(_dir, "cache"),
+        }, observer: null, TestContext.Current.CancellationToken);
+
+        var whole = Path.Combine(_dir, "whole");
+        Run(whole, null);
+        var shard1 = Run(Path.Combine(_dir, "s1"), "1/2");
+        var shard2 = Run(Path.Combine(_dir, "s2"), "2/2");
+        Assert.Null(shard1.Results);
+        Assert.Equal(5, shard1.ImagesProcessed);
+        Assert.Equal(5, shard2.ImagesProcessed);
+        Assert.False(File.Exists(Path.Combine(shard1.OutputDir, SweepFiles.Sweep)));
+
+        var merged = Path.Combine(_dir, "merged");
+        var mergedRun = RunSession.Merge([shard1.OutputDir, shard2.OutputDir], merged, root: null);
+        Assert.Equal(28, mergedRun.Rows.Count);
+
+        static IEnumerable<(string, string, double?, double?, double?, string)> Accuracy(string dir) =>
+            CsvFiles.Read<SweepRecord>(Path.Combine(dir, SweepFiles.Sweep), ["configuration"])
+                .Select(r => (r.Configuration, r.Backend, r.ApEasy, r.ApMedium, r.ApHard, r.DetectionsSha256));
+        Assert.Equal(Accuracy(whole), Accuracy(merged));
+        var tuningWhole = CsvFiles.Read<TuningRecord>(Path.Combine(whole, SweepFiles.Tuning), ["family"]);
+        var tuningMerged = CsvFiles.Read<TuningRecord>(Path.Combine(merged, SweepFiles.Tuning), ["family"]);
+        Assert.Equal(tuningWhole.Select(t => (t.Family, t.Fold, t.HeldOutImages)), tuningMerged.Select(t => (t.Family, t.Fold, t.HeldOutImages)));
+        Assert.True(File.Exists(Path.Combine(merged, "charts", "pareto_simd.png")));
+        Assert.Contains("## Tuned comparison", File.ReadAllText(Path.Combine(merged, ResultFiles.Report)), StringComparison.Ordinal);
     }
 }
