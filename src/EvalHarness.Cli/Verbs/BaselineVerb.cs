@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EvalHarness.IO;
 using EvalHarness.Reporting;
+using EvalHarness.Runs;
 
 namespace EvalHarness.Cli;
 
@@ -17,6 +18,7 @@ internal static class BaselineVerb
         {
             try
             {
+                RunFolder.RequireCompleteIfRunFolder(parse.GetValue(run)!);
                 var target = BaselineStore.Update(parse.GetValue(run)!, parse.GetValue(root) ?? BaselineStore.DefaultRoot(), parse.GetValue(reason)!, DateTimeOffset.UtcNow);
                 Console.Out.WriteLine($"baseline updated: {target}");
                 return ExitCodes.Success;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EvalHarness.IO;
 using EvalHarness.Reporting;
+using EvalHarness.Runs;
 
 namespace EvalHarness.Cli;
 
@@ -35,6 +36,8 @@ internal static class CompareVerb
                     ApTolerance = parse.GetValue(apTolerance),
                 };
                 var currentPath = parse.GetValue(current)!;
+                RunFolder.RequireCompleteIfRunFolder(parse.GetValue(baseline)!);
+                RunFolder.RequireCompleteIfRunFolder(currentPath);
                 var report = RunComparer.Compare(parse.GetValue(baseline)!, currentPath, options);
                 var outFolder = parse.GetValue(output)
                     ?? (Directory.Exists(currentPath) ? currentPath : Path.GetDirectoryName(Path.GetFullPath(currentPath))!);

@@ -6,7 +6,9 @@ using EvalHarness.Detectors.Input;
 using EvalHarness.Detectors.Synthetic;
 using EvalHarness.Datasets;
 using EvalHarness.IO;
+using EvalHarness.Jobs;
 using EvalHarness.PostProcessing;
+using EvalHarness.Sources;
 
 namespace EvalHarness.Cli;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EvalHarness.Backends.Gpu;
 using EvalHarness.IO;
+using EvalHarness.Jobs;
 using EvalHarness.PostProcessing;
 
 namespace EvalHarness.Cli;

@@ -38,8 +38,10 @@ public sealed class ScalarBackend : IPostProcessingBackend
         else PeakScalar.Run(map, variant.ScoreThreshold, _ws, emitted);
         if (!variant.Kind.HasNmsStage()) return;
 
-        // The NMS stage takes every emitted detection (they already passed the confidence clip).
-        CandidateSelectionScalar.SortAndCap(emitted, preTopK, _ws, _ws.Sorted);
+        // The NMS stage has its own score ≥ τs entry: with emit=acc a survivor's emitted S̃ can be
+        // below τs although its S passed the confidence clip.
+        CandidateSelectionScalar.Threshold(emitted, variant.ScoreThreshold, _ws.Passing);
+        CandidateSelectionScalar.SortAndCap(_ws.Passing, preTopK, _ws, _ws.Sorted);
         NmsScalar.Greedy(_ws.Sorted, variant.IouThreshold, keepTopK, output);
     }
 

@@ -1,4 +1,3 @@
-using EvalHarness.Detectors;
 using EvalHarness.IO;
 using SixLabors.ImageSharp;
 

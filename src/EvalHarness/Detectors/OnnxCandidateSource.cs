@@ -2,6 +2,7 @@ using EvalHarness.Datasets;
 using EvalHarness.Detectors.Decoders;
 using EvalHarness.Detectors.Input;
 using EvalHarness.PostProcessing;
+using EvalHarness.Sources;
 
 namespace EvalHarness.Detectors;
 

@@ -1,4 +1,4 @@
-using EvalHarness.Detectors;
+using EvalHarness.Sources;
 
 namespace EvalHarness.Runs;
 

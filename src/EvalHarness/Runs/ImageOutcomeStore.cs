@@ -1,8 +1,8 @@
-using EvalHarness.Detectors;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using EvalHarness.IO;
+using EvalHarness.Sources;
 
 namespace EvalHarness.Runs;
 
@@ -14,13 +14,14 @@ public sealed class ImageOutcomeStore
 {
     private const uint Magic = 0x4F494845; // "EHIO"
     private const int Version = 1;
+    public const string FolderName = "images";
 
     private readonly string _directory;
     private readonly ulong _planHash;
 
     public ImageOutcomeStore(string runDirectory, ulong planHash)
     {
-        _directory = Path.Combine(runDirectory, "images");
+        _directory = Path.Combine(runDirectory, FolderName);
         _planHash = planHash;
         Directory.CreateDirectory(_directory);
         // A killed run leaves the temporaries of the writes it was in the middle of.
@@ -51,8 +52,11 @@ public sealed class ImageOutcomeStore
         });
     }
 
-    /// <summary>Loads a stored outcome; returns null (with the reason) when it is absent or unusable.</summary>
-    public ImageOutcome? TryLoad(int imageIndex, out string? problem)
+    /// <summary>
+    /// Loads a stored outcome; returns null (with the reason) when it is absent, unusable, or (given
+    /// <paramref name="expected"/>) holds another image than the one at this index now.
+    /// </summary>
+    public ImageOutcome? TryLoad(int imageIndex, ImageRef? expected, out string? problem)
     {
         problem = null;
         var path = PathOf(imageIndex);
@@ -95,6 +99,11 @@ public sealed class ImageOutcomeStore
             if (outcome.ImageIndex != imageIndex)
             {
                 problem = $"{path}: holds image {outcome.ImageIndex}, expected {imageIndex}; recomputing";
+                return null;
+            }
+            if (expected is not null && (outcome.Event != expected.Event || outcome.ImageKey != expected.ImageKey))
+            {
+                problem = $"{path}: holds {outcome.Event}/{outcome.ImageKey}, but image {imageIndex} is now {expected.Event}/{expected.ImageKey}; recomputing";
                 return null;
             }
             return outcome;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using EvalHarness.Backends;
-using EvalHarness.Detectors;
 using EvalHarness.IO;
 using EvalHarness.PostProcessing;
+using EvalHarness.Sources;
 using EvalHarness.Suites;
 
 namespace EvalHarness.Runs;
@@ -68,7 +68,7 @@ public sealed class RunExecutor
         {
             cancellationToken.ThrowIfCancellationRequested();
             var index = selected[n];
-            var stored = _store.TryLoad(index, out var problem);
+            var stored = _store.TryLoad(index, _source.Images[index], out var problem);
             if (problem is not null) _observer?.OnWarning(problem);
             if (stored is not null && stored.Cells.Length == _plan.CellCount)
             {

@@ -25,13 +25,15 @@ public sealed record RunPlan
 
     /// <summary>
     /// Identifies the plan and its candidate source; stored outcomes carry it so a resumed or
-    /// merged run never mixes results of different parameters. The shard is left out on purpose:
-    /// shards of one plan share the hash, which is what lets <c>merge</c> combine them.
+    /// merged run never mixes results of different parameters or images (<paramref name="imageListHash"/>:
+    /// <see cref="RunFolder.ImageListHash"/>). The shard is left out on purpose: shards of one plan
+    /// share the hash, which is what lets <c>merge</c> combine them.
     /// </summary>
-    public ulong Hash(string sourceDescription)
+    public ulong Hash(string sourceDescription, string imageListHash)
     {
         var text = new StringBuilder()
             .Append(sourceDescription).Append('\n')
+            .Append(imageListHash).Append('\n')
             .AppendJoin('|', Variants).Append('\n')
             .AppendJoin('|', Backends).Append('\n')
             .Append(Repeats).Append(' ').Append(WarmUp);

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using EvalHarness.Datasets;
 using EvalHarness.IO;
 using EvalHarness.Metrics.Statistics;
@@ -40,7 +38,7 @@ public sealed record RunSessionResult(string OutputDir, RunResults? Results, int
 /// </summary>
 public static class RunSession
 {
-    public const string RunFile = "run.json";
+    public const string RunFile = RunFolder.ManifestFile;
 
     public static RunSessionResult Run(RunRequest request, IRunObserver? observer, CancellationToken cancellationToken = default)
     {
@@ -49,23 +47,27 @@ public static class RunSession
         var plan = PlanFor(suite, request.Shard, request.Strict);
         using var source = RunSources.CreateSource(suite, request.Root, request.ModelsDir, request.CacheRoot, observer is null ? null : observer.OnWarning);
         var description = source.Describe();
-        var planHash = plan.Hash(description);
-        var outputDir = request.OutputDir ?? FindResumable(request.ResultsRoot, suite.Name, planHash, request.Shard) ?? NewOutputDir(request.ResultsRoot, suite.Name, request.Shard);
-        Directory.CreateDirectory(outputDir);
+        var imageListHash = RunFolder.ImageListHash(source.Images);
+        var planHash = plan.Hash(description, imageListHash);
+        var fingerprint = planHash.ToString("x16", CultureInfo.InvariantCulture);
+        using var folder = request.OutputDir is { } explicitDir
+            ? RunFolder.OpenForWriting(explicitDir)
+            : RunFolder.ClaimResumable(request.ResultsRoot, suite.Name, fingerprint, request.Shard) ?? RunFolder.CreateNew(request.ResultsRoot, suite.Name, request.Shard, DateTime.UtcNow);
+        var outputDir = folder.Path;
         var slots = RunSources.CreateBackends(suite);
         var devices = new string[slots.Count];
         for (var i = 0; i < slots.Count; i++) devices[i] = slots[i].Backend?.Device ?? "";
-        var manifest = new RunManifest
+        folder.WriteManifest(new RunManifest
         {
             Suite = suite.Name,
             SuiteJson = SuiteLoader.ToJson(suite),
-            PlanHash = planHash.ToString("x16", CultureInfo.InvariantCulture),
+            PlanHash = fingerprint,
             Source = description,
             Images = source.Images.Count,
+            ImageListSha256 = imageListHash,
             Shard = request.Shard?.ToString(),
             Devices = devices,
-        };
-        AtomicFile.WriteAllText(Path.Combine(outputDir, RunFile), JsonSerializer.Serialize(manifest, RunManifestJson.Default.RunManifest) + "\n");
+        });
 
         try
         {
@@ -73,9 +75,16 @@ public static class RunSession
             var counter = new CountingObserver(observer);
             var outcomes = new RunExecutor(source, plan, slots, store, counter).Execute(cancellationToken);
             var skipped = SkippedImages(outcomes);
-            if (request.Shard is not null) return new RunSessionResult(outputDir, null, outcomes.Count, counter.Resumed, skipped);
+            if (request.Shard is not null)
+            {
+                folder.MarkComplete(outcomes.Count);
+                return new RunSessionResult(outputDir, null, outcomes.Count, counter.Resumed, skipped);
+            }
 
+            RequireUsableImages(outcomes, outputDir);
+            cancellationToken.ThrowIfCancellationRequested();
             var results = Finish(suite, plan, source.GroundTruth, devices, outcomes, outputDir, request.WritePredictions);
+            folder.MarkComplete(outcomes.Count);
             return new RunSessionResult(outputDir, results, outcomes.Count, counter.Resumed, skipped);
         }
         finally
@@ -86,29 +95,44 @@ public static class RunSession
 
     /// <summary>
     /// Combines the stored outcomes of every shard of one plan into the results of an unsharded
-    /// run. Shards must come from the same suite and candidate source and together cover every image.
+    /// run. Shards must come from the same suite, candidate source and image list, be finished,
+    /// not overlap, and together cover every image; the output folder must not be one of them.
     /// </summary>
     public static RunResults Merge(IReadOnlyList<string> shardDirs, string outputDir, string? root, bool writePredictions = false)
     {
         if (shardDirs.Count == 0) throw new UsageException("merge: name at least one shard folder");
+        var outputFull = Path.GetFullPath(outputDir).TrimEnd(Path.DirectorySeparatorChar);
         RunManifest? first = null;
+        var seenDirs = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seenShards = new Dictionary<string, string>(StringComparer.Ordinal);
         var outcomes = new SortedDictionary<int, ImageOutcome>();
+        var owners = new Dictionary<int, string>();
         foreach (var dir in shardDirs)
         {
-            var manifest = ReadManifest(dir);
+            var full = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
+            if (!seenDirs.TryAdd(full, dir)) throw new UsageException($"merge: {dir} is named twice");
+            if (full == outputFull) throw new UsageException($"merge: --out {outputDir} is one of the shard folders; merge into a new folder");
+            var manifest = RunFolder.ReadManifest(dir);
             first ??= manifest;
             if (manifest.PlanHash != first.PlanHash || manifest.Source != first.Source)
             {
                 throw new UsageException($"merge: {dir} was run with other parameters than {shardDirs[0]} (suite {manifest.Suite} vs {first.Suite})");
             }
+            var shardText = manifest.Shard ?? "(unsharded)";
+            if (!seenShards.TryAdd(shardText, dir)) throw new UsageException($"merge: {dir} and {seenShards[shardText]} are both shard {shardText}");
+            RunFolder.RequireCompleteIfRunFolder(dir);
             var store = new ImageOutcomeStore(dir, ulong.Parse(manifest.PlanHash, NumberStyles.HexNumber, CultureInfo.InvariantCulture));
             foreach (var index in store.StoredIndices())
             {
-                var outcome = store.TryLoad(index, out var problem) ?? throw new DataFormatException(store.PathOf(index), 0, problem ?? "unusable image outcome");
-                outcomes.TryAdd(index, outcome);
+                var outcome = store.TryLoad(index, null, out var problem) ?? throw new DataFormatException(store.PathOf(index), 0, problem ?? "unusable image outcome");
+                if (!outcomes.TryAdd(index, outcome))
+                {
+                    throw new UsageException($"merge: image {index} ({outcome.Event}/{outcome.ImageKey}) is in both {owners[index]} and {dir}: the shards overlap (shards of different counts?)");
+                }
+                owners[index] = dir;
             }
         }
-        var suite = SuiteLoader.Parse(first!.SuiteJson, Path.Combine(shardDirs[0], RunFile));
+        var suite = SuiteLoader.Parse(first!.SuiteJson, Path.Combine(shardDirs[0], RunFolder.ManifestFile));
         var missing = new List<int>();
         for (var i = 0; i < first.Images; i++)
         {
@@ -118,12 +142,43 @@ public static class RunSession
         {
             throw new UsageException($"merge: {missing.Count} of {first.Images} images have no outcome in the given shards (first missing: image {missing[0]}); run the missing shard(s) first");
         }
-        var (_, groundTruth) = RunSources.ResolveGroundTruth(suite, root);
+        var (images, groundTruth) = RunSources.ResolveGroundTruth(suite, root);
+        if (first.ImageListSha256 is { } expected && RunFolder.ImageListHash(images) != expected)
+        {
+            throw new UsageException($"merge: the image list under {root ?? suite.Dataset.Root ?? DataPaths.WiderFaceRootVariable} is not the one the shards ran on ({images.Count} images now, {first.Images} then); pass the --root they used");
+        }
+        foreach (var (index, outcome) in outcomes)
+        {
+            if (index >= images.Count || images[index].Event != outcome.Event || images[index].ImageKey != outcome.ImageKey)
+            {
+                throw new UsageException($"merge: stored image {index} is {outcome.Event}/{outcome.ImageKey}, but the image list has {(index < images.Count ? images[index].Event + "/" + images[index].ImageKey : "no such image")}");
+            }
+        }
         var plan = PlanFor(suite, null, strict: false);
-        Directory.CreateDirectory(outputDir);
-        AtomicFile.WriteAllText(Path.Combine(outputDir, RunFile), JsonSerializer.Serialize(first with { Shard = null }, RunManifestJson.Default.RunManifest) + "\n");
-        if (suite.Sweep is not null) return Sweeps.SweepSession.FinishMerged(suite, [.. outcomes.Values], groundTruth, first.Devices, outputDir);
-        return Finish(suite, plan, groundTruth, first.Devices, [.. outcomes.Values], outputDir, writePredictions);
+        if (Directory.Exists(Path.Combine(outputDir, ImageOutcomeStore.FolderName)))
+        {
+            throw new UsageException($"merge: --out {outputDir} holds a run's image outcomes (a shard or run folder); merge into a new folder");
+        }
+        using var folder = RunFolder.OpenForWriting(outputDir);
+        folder.WriteManifest(first with { Shard = null });
+        var outcomeList = new List<ImageOutcome>(outcomes.Values);
+        RequireUsableImages(outcomeList, outputDir);
+        var results = suite.Sweep is not null
+            ? Sweeps.SweepSession.FinishMerged(suite, outcomeList, groundTruth, first.Devices, outputDir)
+            : Finish(suite, plan, groundTruth, first.Devices, outcomeList, outputDir, writePredictions);
+        folder.MarkComplete(outcomeList.Count);
+        return results;
+    }
+
+    /// <summary>No image with candidates means nothing to evaluate: say so instead of failing deep in the statistics.</summary>
+    private static void RequireUsableImages(IReadOnlyList<ImageOutcome> outcomes, string outputDir)
+    {
+        foreach (var o in outcomes)
+        {
+            if (o.Error is null) return;
+        }
+        var firstError = outcomes.Count > 0 ? $" (first: {outcomes[0].Event}/{outcomes[0].ImageKey}: {outcomes[0].Error})" : "";
+        throw new UsageException($"no usable images: all {outcomes.Count} images of the run were skipped{firstError}; nothing to evaluate in {outputDir}");
     }
 
     public static RunPlan PlanFor(Suite suite, ShardSpec? shard, bool strict)
@@ -208,50 +263,6 @@ public static class RunSession
         return skipped;
     }
 
-    /// <summary>The newest unfinished results folder of this suite, plan and shard, if any.</summary>
-    private static string? FindResumable(string resultsRoot, string suiteName, ulong planHash, ShardSpec? shard)
-    {
-        if (!Directory.Exists(resultsRoot)) return null;
-        var candidates = Directory.GetDirectories(resultsRoot, $"*-{suiteName}{ShardSuffix(shard)}");
-        Array.Sort(candidates, StringComparer.Ordinal);
-        for (var i = candidates.Length - 1; i >= 0; i--)
-        {
-            var dir = candidates[i];
-            if (File.Exists(Path.Combine(dir, ResultFiles.Summary))) continue;
-            RunManifest manifest;
-            try
-            {
-                manifest = ReadManifest(dir);
-            }
-            catch (EvalHarnessException)
-            {
-                continue;
-            }
-            if (manifest.PlanHash == planHash.ToString("x16", CultureInfo.InvariantCulture) && manifest.Shard == shard?.ToString()) return dir;
-        }
-        return null;
-    }
-
-    private static string NewOutputDir(string resultsRoot, string suiteName, ShardSpec? shard) =>
-        Path.Combine(resultsRoot, $"{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{suiteName}{ShardSuffix(shard)}");
-
-    private static string ShardSuffix(ShardSpec? shard) => shard is null ? "" : $"-shard{shard.Index}of{shard.Count}";
-
-    private static RunManifest ReadManifest(string dir)
-    {
-        var path = Path.Combine(dir, RunFile);
-        if (!File.Exists(path)) throw new UsageException($"{dir}: not a run folder (no {RunFile})");
-        try
-        {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), RunManifestJson.Default.RunManifest)
-                ?? throw new DataFormatException(path, 0, "empty run manifest");
-        }
-        catch (JsonException ex)
-        {
-            throw new DataFormatException(path, (int)(ex.LineNumber ?? 0) + 1, $"not a valid run manifest: {ex.Message}", ex);
-        }
-    }
-
     /// <summary>Counts resumed images while passing everything on.</summary>
     private sealed class CountingObserver(IRunObserver? inner) : IRunObserver
     {
@@ -266,21 +277,3 @@ public static class RunSession
         public void OnWarning(string message) => inner?.OnWarning(message);
     }
 }
-
-/// <summary>The run folder's <c>run.json</c>: what produced the stored outcomes, for resume and merge.</summary>
-public sealed record RunManifest
-{
-    public required string Suite { get; init; }
-    public required string SuiteJson { get; init; }
-    public required string PlanHash { get; init; }
-    public required string Source { get; init; }
-    public required int Images { get; init; }
-    public string? Shard { get; init; }
-
-    /// <summary>What executed each planned backend (empty where it was absent).</summary>
-    public IReadOnlyList<string> Devices { get; init; } = [];
-}
-
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(RunManifest))]
-internal sealed partial class RunManifestJson : JsonSerializerContext;

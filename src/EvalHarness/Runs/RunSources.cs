@@ -1,11 +1,11 @@
 using EvalHarness.Backends;
 using EvalHarness.Backends.Gpu;
-using EvalHarness.Backends.Simd;
 using EvalHarness.Datasets;
 using EvalHarness.Detectors;
 using EvalHarness.Detectors.Cache;
 using EvalHarness.Detectors.Synthetic;
 using EvalHarness.IO;
+using EvalHarness.Sources;
 using EvalHarness.Suites;
 
 namespace EvalHarness.Runs;
@@ -38,17 +38,17 @@ public static class RunSources
     }
 
     /// <summary>The image list and ground truth alone (no model): what <c>merge</c> needs to evaluate.</summary>
-    public static (int ImageCount, GroundTruth GroundTruth) ResolveGroundTruth(Suite suite, string? root)
+    public static (IReadOnlyList<ImageRef> Images, GroundTruth GroundTruth) ResolveGroundTruth(Suite suite, string? root)
     {
         if (suite.Dataset.Kind == DatasetKind.Synthetic)
         {
             using var synthetic = new SyntheticCandidateSource(checked((int)suite.Dataset.Seed), suite.Dataset.Images);
-            return (synthetic.Images.Count, synthetic.GroundTruth);
+            return (synthetic.Images, synthetic.GroundTruth);
         }
         var widerRoot = DataPaths.ResolveWiderFaceRoot(root ?? suite.Dataset.Root)
             ?? throw new UsageException($"suite {suite.Name} needs WIDER FACE: pass --root DIR or set {DataPaths.WiderFaceRootVariable}");
         var (images, groundTruth) = WiderImageList.Load(widerRoot, suite.Dataset.Split, suite.Dataset.Events, suite.Dataset.MaxImages);
-        return (images.Count, groundTruth);
+        return (images, groundTruth);
     }
 
     /// <summary>

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using EvalHarness.Backends;
-using EvalHarness.Backends.Simd;
-using EvalHarness.Detectors;
+using EvalHarness.Datasets;
+using EvalHarness.Sources;
 using EvalHarness.IO;
 using EvalHarness.PostProcessing;
 using EvalHarness.Reporting;
@@ -37,7 +37,7 @@ public sealed class SweepMeasurements
     /// <summary>The processed images (bad ones skipped), in source order.</summary>
     public required IReadOnlyList<ImageRef> Images { get; init; }
 
-    public required Datasets.GroundTruth GroundTruth { get; init; }
+    public required GroundTruth GroundTruth { get; init; }
 
     /// <summary>[configuration][image]: x1, y1, x2, y2, score per detection, from the accuracy pass.</summary>
     public required float[][][] Detections { get; init; }
@@ -76,9 +76,9 @@ public sealed class SweepExecutor(ICandidateSource source, IReadOnlyList<Variant
     public SweepMeasurements Execute(CancellationToken cancellationToken)
     {
         var (maps, images, indices, skipped) = LoadAll(cancellationToken);
-        var gtImages = new List<Datasets.GroundTruthImage>(indices.Count);
+        var gtImages = new List<GroundTruthImage>(indices.Count);
         foreach (var i in indices) gtImages.Add(source.GroundTruth.Images[i]);
-        var groundTruth = new Datasets.GroundTruth { Images = gtImages, Source = source.GroundTruth.Source, IsSubset = source.GroundTruth.IsSubset || gtImages.Count < source.GroundTruth.Images.Count };
+        var groundTruth = new GroundTruth { Images = gtImages, Source = source.GroundTruth.Source, IsSubset = source.GroundTruth.IsSubset || gtImages.Count < source.GroundTruth.Images.Count };
 
         var accuracyName = AccuracyBackendName();
         var clock = Stopwatch.StartNew();

@@ -1,5 +1,4 @@
 using EvalHarness.Datasets;
-using EvalHarness.Detectors;
 using EvalHarness.Reporting;
 using EvalHarness.Runs;
 

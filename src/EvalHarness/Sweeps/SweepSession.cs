@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using EvalHarness.IO;
 using EvalHarness.Metrics.Statistics;
 using EvalHarness.Reporting;
@@ -29,19 +28,39 @@ public static class SweepSession
             var selected = request.Shard is { } shard ? ShardPlan.Select(source.Images.Count, shard) : null;
             observer?.OnInfo(string.Create(CultureInfo.InvariantCulture,
                 $"sweep {suite.Name}: {suite.Variants.Count} configurations × {slots.Count} backends × {selected?.Length ?? source.Images.Count} images{(request.Shard is null ? "" : $" (shard {request.Shard} of {source.Images.Count})")}; {suite.Warmup} warm-up + {suite.Repeats} timed repeats each; tuning {sweep.Tuning.Objective}, {sweep.Tuning.Folds} folds"));
-            var shardSuffix = request.Shard is { } s ? $"-shard{s.Index}of{s.Count}" : "";
-            var outputDir = request.OutputDir ?? Path.Combine(request.ResultsRoot, $"{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{suite.Name}{shardSuffix}");
-            Directory.CreateDirectory(outputDir);
+            var description = source.Describe();
+            var imageListHash = RunFolder.ImageListHash(source.Images);
+            var planHash = RunSession.PlanFor(suite, request.Shard, request.Strict).Hash(description, imageListHash);
+            // A sweep keeps its measurements in memory until the end (latency is taken one
+            // configuration at a time), so an interrupted sweep starts over in a new folder.
+            using var folder = request.OutputDir is { } explicitDir
+                ? RunFolder.OpenForWriting(explicitDir)
+                : RunFolder.CreateNew(request.ResultsRoot, suite.Name, request.Shard, DateTime.UtcNow);
+            var outputDir = folder.Path;
             var devices = slots.Select(slot => slot.Backend?.Device ?? "").ToArray();
+            folder.WriteManifest(new RunManifest
+            {
+                Suite = suite.Name,
+                SuiteJson = SuiteLoader.ToJson(suite),
+                PlanHash = planHash.ToString("x16", CultureInfo.InvariantCulture),
+                Source = description,
+                Images = source.Images.Count,
+                ImageListSha256 = imageListHash,
+                Shard = request.Shard?.ToString(),
+                Devices = devices,
+            });
 
             var measurements = new SweepExecutor(source, suite.Variants, slots, suite.Repeats, suite.Warmup, request.Strict, observer, selected).Execute(cancellationToken);
             if (request.Shard is not null)
             {
-                SaveShard(suite, request, source, measurements, selected!, devices, outputDir);
+                SaveShard(source, measurements, selected!, planHash, outputDir);
+                folder.MarkComplete(selected!.Length);
                 return new RunSessionResult(outputDir, null, selected!.Length, 0, measurements.SkippedImages);
             }
+            cancellationToken.ThrowIfCancellationRequested();
             var results = Analyse(suite, measurements, observer);
             SweepExporters.WriteAll(results, outputDir);
+            folder.MarkComplete(measurements.Images.Count);
             return new RunSessionResult(outputDir, results.Run, measurements.Images.Count, 0, measurements.SkippedImages);
         }
         finally
@@ -93,11 +112,9 @@ public static class SweepSession
         return results;
     }
 
-    /// <summary>A shard stores per-image outcomes and run.json, exactly what <c>merge</c> reads for a plain run.</summary>
-    private static void SaveShard(Suite suite, RunRequest request, Detectors.ICandidateSource source, SweepMeasurements measurements, int[] selected, string[] devices, string outputDir)
+    /// <summary>A shard stores per-image outcomes, exactly what <c>merge</c> reads for a plain run.</summary>
+    private static void SaveShard(Sources.ICandidateSource source, SweepMeasurements measurements, int[] selected, ulong planHash, string outputDir)
     {
-        var description = source.Describe();
-        var planHash = RunSession.PlanFor(suite, request.Shard, request.Strict).Hash(description);
         var store = new ImageOutcomeStore(outputDir, planHash);
         foreach (var outcome in SweepOutcomes.ToOutcomes(measurements, measurements.SourceIndices)) store.Save(outcome);
         foreach (var index in selected.Except(measurements.SourceIndices))
@@ -107,16 +124,5 @@ public static class SweepSession
             var error = measurements.SkippedImages.FirstOrDefault(x => x.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..] ?? "skipped";
             store.Save(new ImageOutcome { ImageIndex = index, Event = image.Event, ImageKey = image.ImageKey, Error = error, Cells = [] });
         }
-        var manifest = new RunManifest
-        {
-            Suite = suite.Name,
-            SuiteJson = SuiteLoader.ToJson(suite),
-            PlanHash = planHash.ToString("x16", CultureInfo.InvariantCulture),
-            Source = description,
-            Images = source.Images.Count,
-            Shard = request.Shard!.ToString(),
-            Devices = devices,
-        };
-        AtomicFile.WriteAllText(Path.Combine(outputDir, RunSession.RunFile), JsonSerializer.Serialize(manifest, RunManifestJson.Default.RunManifest) + "\n");
     }
 }

@@ -1,6 +1,5 @@
 using CsCheck;
 using EvalHarness.Backends;
-using EvalHarness.Backends.Simd;
 using EvalHarness.PostProcessing;
 using EvalHarness.Tests.PostProcessing;
 

@@ -4,7 +4,9 @@ using EvalHarness.Datasets;
 using EvalHarness.Detectors;
 using EvalHarness.Detectors.Cache;
 using EvalHarness.Detectors.Synthetic;
+using EvalHarness.Jobs;
 using EvalHarness.PostProcessing;
+using EvalHarness.Sources;
 
 namespace EvalHarness.Tests.Detectors;
 

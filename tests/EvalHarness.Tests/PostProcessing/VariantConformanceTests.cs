@@ -283,6 +283,31 @@ public abstract class VariantConformanceTests
         Assert.Equal(acc, emitted.Score[0]);
     }
 
+    [Theory]
+    [InlineData("gc+nms(k=1,score=0.2,emit=acc)")]
+    [InlineData("gc-mag+nms(k=1,score=0.2,emit=acc,mag=10)")]
+    public void Nms_stage_after_gc_applies_its_score_threshold_to_the_emitted_accumulated_score(string variant)
+    {
+        // 7×7 impulse 0.9 with its four edge neighbours at 0.05: one box pass gives the centre
+        // S̃ = (0.9 + 4·0.05)/9 ≈ 0.122, a strict maximum with zero gradient, so the centre survives
+        // the direction peak and its S = 0.9 passes the clip at τs = 0.2. gc emits its S̃, which the
+        // NMS stage's own score ≥ τs entry must then reject.
+        var s = new float[49];
+        s[24] = 0.9f;
+        s[17] = s[23] = s[25] = s[31] = 0.05f;
+        var map = TestMaps.Grid(7, 7, s);
+
+        var gc = Run(map, "gc(k=1,score=0.2,emit=acc)");
+        Assert.Equal([24], Flat(gc));
+        Assert.InRange(gc.Score[0], 0.12f, 0.125f);
+        Assert.Empty(Flat(Run(map, variant)));
+
+        // With τs below S̃ the same box passes the NMS stage with its accumulated score.
+        var low = Run(map, "gc+nms(k=1,score=0.1,emit=acc)");
+        Assert.Equal([24], Flat(low));
+        Assert.Equal(gc.Score[0], low.Score[0]);
+    }
+
     [Fact]
     public void Gc_nms_runs_greedy_nms_over_the_survivors()
     {

@@ -8,6 +8,7 @@ using EvalHarness.Detectors;
 using EvalHarness.Detectors.Cache;
 using EvalHarness.PostProcessing;
 using EvalHarness.Runs;
+using EvalHarness.Sources;
 using EvalHarness.Suites;
 
 namespace EvalHarness.Tests.Reliability;
@@ -173,7 +174,7 @@ public sealed class ParserFuzzTests : IDisposable
             Fuzz.Accepts(bytes, b =>
             {
                 File.WriteAllBytes(path, b);
-                var loaded = store.TryLoad(0, out var problem);
+                var loaded = store.TryLoad(0, null, out var problem);
                 Assert.True(loaded is null != (problem is null), "either an outcome or a problem");
             }, Fuzz.ShowBytes);
         }, iter: Fuzz.Iterations / 2, threads: 1);

@@ -1,5 +1,6 @@
 using EvalHarness.Detectors;
 using EvalHarness.Runs;
+using EvalHarness.Sources;
 
 namespace EvalHarness.Tests.Runs;
 
@@ -28,7 +29,7 @@ public sealed class ImageOutcomeStoreTests : IDisposable
     {
         var store = new ImageOutcomeStore(_dir, planHash: 42);
         store.Save(Sample(7));
-        var loaded = store.TryLoad(7, out var problem);
+        var loaded = store.TryLoad(7, null, out var problem);
 
         Assert.Null(problem);
         Assert.NotNull(loaded);
@@ -44,7 +45,7 @@ public sealed class ImageOutcomeStoreTests : IDisposable
     public void Another_plan_never_reuses_the_file()
     {
         new ImageOutcomeStore(_dir, planHash: 1).Save(Sample(0));
-        Assert.Null(new ImageOutcomeStore(_dir, planHash: 2).TryLoad(0, out var problem));
+        Assert.Null(new ImageOutcomeStore(_dir, planHash: 2).TryLoad(0, null, out var problem));
         Assert.Contains("other parameters", problem);
     }
 
@@ -66,7 +67,7 @@ public sealed class ImageOutcomeStoreTests : IDisposable
         };
         File.WriteAllBytes(path, bytes);
 
-        Assert.Null(store.TryLoad(3, out var problem));
+        Assert.Null(store.TryLoad(3, null, out var problem));
         Assert.Contains(path, problem);
     }
 

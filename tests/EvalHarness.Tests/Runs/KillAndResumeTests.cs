@@ -52,10 +52,10 @@ public sealed class KillAndResumeTests : IDisposable
         var suite = SuiteLoader.Load(suitePath);
         var plan = RunSession.PlanFor(suite, null, strict: false);
         var source = RunSources.CreateSource(suite, null, null, _dir, null);
-        var store = new ImageOutcomeStore(outDir, plan.Hash(source.Describe()));
+        var store = new ImageOutcomeStore(outDir, plan.Hash(source.Describe(), RunFolder.ImageListHash(source.Images)));
         foreach (var index in store.StoredIndices())
         {
-            Assert.NotNull(store.TryLoad(index, out var problem));
+            Assert.NotNull(store.TryLoad(index, null, out var problem));
             Assert.Null(problem);
         }
         AssertNoHalfWrittenFiles(outDir);

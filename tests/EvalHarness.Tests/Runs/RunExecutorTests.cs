@@ -22,7 +22,7 @@ public sealed class RunExecutorTests : IDisposable
     };
 
     private RunExecutor Executor(FakeSource source, RunPlan plan, params BackendSlot[] slots) =>
-        new(source, plan, slots, new ImageOutcomeStore(_dir, plan.Hash(source.Describe())));
+        new(source, plan, slots, new ImageOutcomeStore(_dir, plan.Hash(source.Describe(), RunFolder.ImageListHash(source.Images))));
 
     [Fact]
     public void Runs_every_cell_and_keeps_every_repeat()

@@ -3,6 +3,7 @@ using EvalHarness.Datasets;
 using EvalHarness.Detectors;
 using EvalHarness.IO;
 using EvalHarness.PostProcessing;
+using EvalHarness.Sources;
 
 namespace EvalHarness.Tests.Runs;
 

@@ -100,16 +100,52 @@ public sealed class RunSessionTests : IDisposable
     }
 
     [Fact]
-    public void Without_an_output_folder_a_rerun_resumes_the_unfinished_run_of_the_suite()
+    public void Without_an_output_folder_a_rerun_resumes_the_interrupted_run_of_the_suite_and_never_a_finished_one()
     {
         var suite = SmallSuite();
         var resultsRoot = Path.Combine(_dir, "results");
-        var first = RunSession.Run(new RunRequest { Suite = suite, ResultsRoot = resultsRoot, Shard = SuiteLoader.ParseShard("1/1") }, null, TestContext.Current.CancellationToken);
+        RunSessionResult RunInRoot() => RunSession.Run(new RunRequest { Suite = suite, ResultsRoot = resultsRoot, CacheRoot = Path.Combine(_dir, "cache") }, null, TestContext.Current.CancellationToken);
+        var first = RunInRoot();
         Assert.Equal(0, first.ImagesResumed);
+        Assert.True(RunFolder.IsComplete(first.OutputDir));
 
-        // a shard run never writes summary.csv, so it stays resumable
-        var second = RunSession.Run(new RunRequest { Suite = suite, ResultsRoot = resultsRoot, Shard = SuiteLoader.ParseShard("1/1") }, null, TestContext.Current.CancellationToken);
+        // interrupted during export: every outcome stored, results half written, no completion marker
+        File.Delete(Path.Combine(first.OutputDir, RunFolder.CompleteFile));
+        File.WriteAllText(Path.Combine(first.OutputDir, ResultFiles.Summary), "half");
+        var second = RunInRoot();
         Assert.Equal(first.OutputDir, second.OutputDir);
         Assert.Equal(7, second.ImagesResumed);
+        Assert.True(RunFolder.IsComplete(second.OutputDir));
+        Assert.NotEqual("half", File.ReadAllText(Path.Combine(second.OutputDir, ResultFiles.Summary)));
+
+        var third = RunInRoot();
+        Assert.NotEqual(second.OutputDir, third.OutputDir);
+        Assert.Equal(0, third.ImagesResumed);
+    }
+
+    [Fact]
+    public void A_merge_refuses_duplicated_overlapping_or_unfinished_shards_and_an_output_that_is_a_shard()
+    {
+        var suite = SmallSuite();
+        string Shard(string name, string spec)
+        {
+            var dir = Path.Combine(_dir, name);
+            Run(suite, dir, spec);
+            return dir;
+        }
+        var a = Shard("a", "1/2");
+        var b = Shard("b", "2/2");
+        var c = Shard("c", "1/3");
+        var a2 = Shard("a2", "1/2");
+        string Refusal(string[] shards, string output) => Assert.Throws<UsageException>(() => RunSession.Merge(shards, output, root: null)).Message;
+
+        Assert.Contains("named twice", Refusal([a, b, a], Path.Combine(_dir, "m")));
+        Assert.Contains("both shard 1/2", Refusal([a, b, a2], Path.Combine(_dir, "m")));
+        Assert.Contains("the shards overlap", Refusal([a, b, c], Path.Combine(_dir, "m")));
+        Assert.Contains("one of the shard folders", Refusal([a, b], b));
+        Assert.Contains("image outcomes", Refusal([a, b], c));
+        File.Delete(Path.Combine(b, RunFolder.CompleteFile));
+        Assert.Contains("incomplete run", Refusal([a, b], Path.Combine(_dir, "m")));
+        Assert.False(Directory.Exists(Path.Combine(_dir, "m")), "nothing is written for a refused merge");
     }
 }

@@ -2,6 +2,7 @@ using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Algorithms.RadixSortOperations;
 using ILGPU.Runtime;
+using EvalHarness.PostProcessing;
 
 namespace EvalHarness.Backends.Gpu;
 

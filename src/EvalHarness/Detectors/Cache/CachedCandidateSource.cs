@@ -1,5 +1,6 @@
 using EvalHarness.Datasets;
 using EvalHarness.PostProcessing;
+using EvalHarness.Sources;
 
 namespace EvalHarness.Detectors.Cache;
 

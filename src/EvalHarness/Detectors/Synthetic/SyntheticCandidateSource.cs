@@ -1,6 +1,7 @@
 using System.Globalization;
 using EvalHarness.Datasets;
 using EvalHarness.PostProcessing;
+using EvalHarness.Sources;
 
 namespace EvalHarness.Detectors.Synthetic;
 

@@ -17,6 +17,21 @@ internal static class CandidateSelectionScalar
         }
     }
 
+    /// <summary>Copies the detections of <paramref name="input"/> with score ≥ <paramref name="scoreThreshold"/>, in their order.</summary>
+    public static void Threshold(DetectionList input, float scoreThreshold, DetectionList passing)
+    {
+        passing.Clear();
+        passing.EnsureCapacity(input.Count);
+        var scores = input.Score;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (scores[i] >= scoreThreshold)
+            {
+                passing.Add(input.FlatIndex[i], scores[i], input.X1[i], input.Y1[i], input.X2[i], input.Y2[i]);
+            }
+        }
+    }
+
     /// <summary>Writes the first <paramref name="preTopK"/> entries of <paramref name="input"/> in score order to <paramref name="sorted"/>.</summary>
     public static void SortAndCap(DetectionList input, int preTopK, ScalarWorkspace ws, DetectionList sorted)
     {

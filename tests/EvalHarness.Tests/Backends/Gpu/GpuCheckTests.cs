@@ -1,4 +1,5 @@
 using EvalHarness.Backends.Gpu;
+using EvalHarness.Jobs;
 using EvalHarness.PostProcessing;
 
 namespace EvalHarness.Tests.Backends.Gpu;

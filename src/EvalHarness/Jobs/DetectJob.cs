@@ -6,8 +6,9 @@ using EvalHarness.Detectors.Cache;
 using EvalHarness.IO;
 using EvalHarness.Metrics.Statistics;
 using EvalHarness.PostProcessing;
+using EvalHarness.Sources;
 
-namespace EvalHarness.Detectors;
+namespace EvalHarness.Jobs;
 
 /// <summary>What the <c>detect</c> verb asks for.</summary>
 public sealed record DetectJobOptions

@@ -1,10 +1,7 @@
 using EvalHarness.Datasets;
 using EvalHarness.PostProcessing;
 
-namespace EvalHarness.Detectors;
-
-/// <summary>An image the pipeline processes; <see cref="Path"/> is null for synthetic images.</summary>
-public sealed record ImageRef(string Event, string ImageKey, string? Path, int Width, int Height);
+namespace EvalHarness.Sources;
 
 /// <summary>
 /// Where dense candidate maps come from: a real detector, the cache, or the synthetic detector.

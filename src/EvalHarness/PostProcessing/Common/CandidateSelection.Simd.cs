@@ -1,8 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using EvalHarness.PostProcessing;
 
-namespace EvalHarness.Backends.Simd;
+namespace EvalHarness.PostProcessing;
 
 /// <summary>
 /// The entry of every NMS stage, vectorised: a compare-and-compact threshold pass that writes one
@@ -45,17 +44,24 @@ internal static class CandidateSelectionSimd
         Gather<TOps, TV>(ws, sorted, Math.Min(count, preTopK), map.X1, map.Y1, map.X2, map.Y2, scores, flatIndex: default);
     }
 
-    /// <summary>Takes every entry of <paramref name="emitted"/>, which must be in flat-index order (grid variants emit so).</summary>
-    public static void FromList<TOps, TV>(DetectionList emitted, int preTopK, SimdWorkspace ws)
+    /// <summary>
+    /// Takes the entries of <paramref name="emitted"/> with score ≥ <paramref name="scoreThreshold"/>;
+    /// the list must be in flat-index order (grid variants emit so).
+    /// </summary>
+    public static void FromList<TOps, TV>(DetectionList emitted, float scoreThreshold, int preTopK, SimdWorkspace ws)
         where TOps : struct, ISimdOps<TV> where TV : struct
     {
         var n = emitted.Count;
         ws.EnsureKeyCapacity(n);
         var score = emitted.Score;
-        for (var i = 0; i < n; i++) ws.Keys[i] = SortKey.Of(score[i], i);
+        var count = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (score[i] >= scoreThreshold) ws.Keys[count++] = SortKey.Of(score[i], i);
+        }
 
-        var sorted = Sort(ws, n);
-        Gather<TOps, TV>(ws, sorted, Math.Min(n, preTopK), emitted.X1, emitted.Y1, emitted.X2, emitted.Y2, score, emitted.FlatIndex);
+        var sorted = Sort(ws, count);
+        Gather<TOps, TV>(ws, sorted, Math.Min(count, preTopK), emitted.X1, emitted.Y1, emitted.X2, emitted.Y2, score, emitted.FlatIndex);
     }
 
     /// <summary>

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime.Cuda;
 
-namespace EvalHarness.Backends.Gpu;
+namespace EvalHarness.PostProcessing;
 
 /// <summary>
 /// Float math shared by the kernels, in exactly the evaluation order of the scalar oracle

@@ -1,5 +1,4 @@
 using System.Runtime.Intrinsics;
-using EvalHarness.Backends.Simd;
 using EvalHarness.PostProcessing;
 
 namespace EvalHarness.Backends;
@@ -70,8 +69,8 @@ public sealed class SimdBackend : IPostProcessingBackend
         else GridSimd.Peak<TOps, TV>(map, variant.ScoreThreshold, _ws, emitted);
         if (!kind.HasNmsStage()) return;
 
-        // As in the scalar backend: the NMS stage takes every emitted detection.
-        CandidateSelectionSimd.FromList<TOps, TV>(emitted, preTopK, _ws);
+        // As in the scalar backend: the NMS stage's score ≥ τs entry applies to the emitted scores.
+        CandidateSelectionSimd.FromList<TOps, TV>(emitted, variant.ScoreThreshold, preTopK, _ws);
         NmsSimd.Greedy<TOps, TV>(_ws, variant.IouThreshold, keepTopK, output);
     }
 

@@ -1,7 +1,7 @@
 using ILGPU;
 using ILGPU.Algorithms;
 
-namespace EvalHarness.Backends.Gpu;
+namespace EvalHarness.PostProcessing;
 
 /// <summary>
 /// The gradient-clipping family per cell: the box filter (each output a fresh sum of its taps in
@@ -81,6 +81,8 @@ internal static class GradientClippingKernels
         if (!(s >= parameters.ScoreThreshold)) return;
         if (parameters.HasMagnitudeBound != 0 && !(m / DeviceMath.Max(a, MinAccumulated) <= parameters.MagnitudeBound)) return;
         var score = parameters.EmitAccumulated != 0 ? a : s;
+        // The NMS stage's own score ≥ τs entry: an emitted S̃ can be below τs although S passed.
+        if (parameters.ByScore != 0 && !(score >= parameters.ScoreThreshold)) return;
         GridKernels.EmitCell(level, local, argAnchor[cell], score, parameters.ByScore, layout, keys, counters, images, emitScore);
     }
 }

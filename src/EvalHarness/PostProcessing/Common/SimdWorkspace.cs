@@ -1,6 +1,5 @@
-using EvalHarness.PostProcessing;
 
-namespace EvalHarness.Backends.Simd;
+namespace EvalHarness.PostProcessing;
 
 /// <summary>
 /// Buffers of the SIMD backend, grown on demand and reused for every image (steady state allocates

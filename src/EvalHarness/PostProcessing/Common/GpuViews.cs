@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace EvalHarness.Backends.Gpu;
+namespace EvalHarness.PostProcessing;
 
 /// <summary>The candidates of every image of a batch, concatenated (image-major, each image in flat order).</summary>
 internal struct CandidateViews

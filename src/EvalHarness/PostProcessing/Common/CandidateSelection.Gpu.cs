@@ -1,7 +1,7 @@
 using ILGPU;
 using ILGPU.Algorithms;
 
-namespace EvalHarness.Backends.Gpu;
+namespace EvalHarness.PostProcessing;
 
 /// <summary>
 /// The entry of every NMS stage on the device: the score filter writes one sort key per passing

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using EvalHarness.Backends.Gpu;
+using EvalHarness.Backends;
 using EvalHarness.IO;
 using EvalHarness.PostProcessing;
 
-namespace EvalHarness.Backends.Gpu;
+namespace EvalHarness.Jobs;
 
 /// <summary>What <see cref="GpuCheck"/> runs.</summary>
 public sealed record GpuCheckOptions

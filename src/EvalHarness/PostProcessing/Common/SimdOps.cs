@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace EvalHarness.Backends.Simd;
+namespace EvalHarness.PostProcessing;
 
 /// <summary>
 /// The vector operations the SIMD kernels use, as static members of a width-specific struct

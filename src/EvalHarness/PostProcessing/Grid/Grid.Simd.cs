@@ -1,6 +1,5 @@
-using EvalHarness.PostProcessing;
 
-namespace EvalHarness.Backends.Simd;
+namespace EvalHarness.PostProcessing;
 
 /// <summary><c>peak3x3</c> and the gradient-clipping grid stage, vectorised per row; output equals the scalar oracle's.</summary>
 internal static class GridSimd

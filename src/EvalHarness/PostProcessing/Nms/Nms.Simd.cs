@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
-using EvalHarness.PostProcessing;
 
-namespace EvalHarness.Backends.Simd;
+namespace EvalHarness.PostProcessing;
 
 /// <summary>
 /// Greedy and Fast NMS over the workspace's score-ordered list: each candidate's IoU against a

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using EvalHarness.Backends;
 using EvalHarness.IO;
+using EvalHarness.PostProcessing;
 
-namespace EvalHarness.PostProcessing;
+namespace EvalHarness.Jobs;
 
 /// <summary>Latency summary of a <see cref="FlatListPostprocessor"/> run.</summary>
 public sealed record PostprocessResult(double MedianMs, double P90Ms, int Kept, DetectionList Detections);

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace EvalHarness.Backends.Simd;
+namespace EvalHarness.Backends;
 
 /// <summary>The vector width the SIMD backend runs at; <see cref="Auto"/> takes the widest the hardware accelerates.</summary>
 internal enum SimdWidth

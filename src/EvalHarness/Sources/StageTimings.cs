@@ -1,4 +1,4 @@
-namespace EvalHarness.Detectors;
+namespace EvalHarness.Sources;
 
 /// <summary>Wall time of the front-end stages for one image (0 when a stage did not run, e.g. replayed from cache).</summary>
 public readonly record struct StageTimings(double DecodeMs, double InferenceMs, double DenseDecodeMs);

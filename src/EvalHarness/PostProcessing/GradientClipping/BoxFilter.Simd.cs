@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
-using EvalHarness.PostProcessing;
 
-namespace EvalHarness.Backends.Simd;
+namespace EvalHarness.PostProcessing;
 
 /// <summary>
 /// The accumulation step vectorised across x: each output is the same fresh tap-order sum as
