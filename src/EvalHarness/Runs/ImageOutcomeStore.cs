@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using EvalHarness.Datasets;
 using EvalHarness.IO;
 using EvalHarness.Sources;
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using EvalHarness.Detectors;
+using EvalHarness.Datasets;
 using EvalHarness.IO;
 using EvalHarness.Suites;
 

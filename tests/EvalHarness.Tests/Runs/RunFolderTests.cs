@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using EvalHarness.Detectors;
+using EvalHarness.Datasets;
 using EvalHarness.IO;
 using EvalHarness.Runs;
 
