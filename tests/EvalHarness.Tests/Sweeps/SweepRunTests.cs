@@ -89,7 +89,7 @@ public sealed class SweepRunTests : IDisposable
         {
             Assert.Equal(sweep.Where(r => r.Backend == backend && r.OnFrontier).Select(r => r.Configuration).Order(),
                 pareto.Where(p => p.Backend == backend).Select(p => p.Configuration).Order());
-            Assert.NotEmpty(pareto.Where(p => p.Backend == backend));
+            Assert.Contains(pareto, p => p.Backend == backend);
         }
 
         // tuning.csv: every family × fold (plus the matched-accuracy choice), picks from the family
