@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using EvalHarness.Datasets;
 using EvalHarness.Metrics;
 using EvalHarness.Metrics.Statistics;
@@ -23,6 +22,9 @@ public sealed record AggregationContext
     public required IReadOnlyList<string> BackendDevices { get; init; }
 
     public BootstrapOptions Bootstrap { get; init; } = BootstrapOptions.Default;
+
+    /// <summary>Most bootstrap resamples evaluated at once (null: one per core); the intervals do not depend on it.</summary>
+    public int? BootstrapParallelism { get; init; }
     public EnvironmentInfo? Environment { get; init; }
     public string? SuiteJson { get; init; }
 }
@@ -51,15 +53,10 @@ public static class RunAggregator
         var isSubset = context.GroundTruth.IsSubset || processed.Count < context.GroundTruth.Images.Count;
         var groundTruth = new GroundTruth { Images = gtImages, Source = context.GroundTruth.Source, IsSubset = isSubset };
 
-        var cells = new CellSummary?[plan.CellCount];
-        var evaluations = new Dictionary<string, EvaluationResult>(StringComparer.Ordinal);
-        for (var v = 0; v < plan.Variants.Count; v++)
-        {
-            for (var b = 0; b < plan.Backends.Count; b++)
-            {
-                cells[plan.CellIndex(v, b)] = Summarise(plan.CellIndex(v, b), processed, groundTruth, evaluations);
-            }
-        }
+        var evaluator = new CellEvaluator(processed, groundTruth);
+        var cells = new CellSummary[plan.CellCount];
+        for (var c = 0; c < cells.Length; c++) cells[c] = evaluator.Summarise(c);
+        var statistics = processed.Count > 0 ? new RowStatistics(evaluator.ImageKeys, context.Bootstrap, context.BootstrapParallelism) : null;
 
         var baselineVariant = IndexOfBaseline(plan);
         var rows = new List<ResultRow>();
@@ -72,13 +69,13 @@ public static class RunAggregator
             {
                 var label = context.VariantLabels[v];
                 var backend = plan.Backends[b];
-                var cell = cells[plan.CellIndex(v, b)]!;
+                var cell = cells[plan.CellIndex(v, b)];
                 var baseline = baselineVariant >= 0 && baselineVariant != v ? cells[plan.CellIndex(baselineVariant, b)] : null;
-                rows.Add(BuildRow(context, v, b, cell, baseline, processed));
+                rows.Add(BuildRow(context, v, b, cell, baseline, processed, statistics));
                 if (cell.Evaluation is not { } evaluation) continue;
                 foreach (var s in evaluation.Settings) curves.Add(new PrCurve(label, backend, s.Setting, s.Thresholds, s.Precision, s.Recall));
                 series.Add(new LatencySeries(label, backend, cell.SampleImages!, cell.Samples!));
-                AddScalingPoints(scaling, label, backend, processed, cell.PerImageMedians!);
+                AddScalingPoints(scaling, label, backend, processed, cell.Measurements!.PerImageMedians);
             }
         }
 
@@ -137,79 +134,7 @@ public static class RunAggregator
         return -1;
     }
 
-    /// <summary>One cell over all processed images: its status, evaluation and latency samples.</summary>
-    private sealed class CellSummary
-    {
-        public RowStatus Status;
-        public string? Reason;
-        public EvaluationResult? Evaluation;
-        public string? DetectionsSha256;
-        public long Detections;
-        public double[]? PerImageMedians;
-        public string[]? SampleImages;
-        public double[]? Samples;
-    }
-
-    private static CellSummary Summarise(int cell, List<ImageOutcome> processed, GroundTruth groundTruth, Dictionary<string, EvaluationResult> evaluations)
-    {
-        foreach (var o in processed)
-        {
-            var c = o.Cells[cell];
-            if (c.Status == CellStatus.NotAvailable) return new CellSummary { Status = RowStatus.NotApplicable, Reason = c.Message };
-        }
-        foreach (var o in processed)
-        {
-            var c = o.Cells[cell];
-            if (c.Status == CellStatus.Failed) return new CellSummary { Status = RowStatus.Failed, Reason = c.Message };
-        }
-
-        var predictions = new PredictionSet { Source = "in-memory" };
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var medians = new double[processed.Count];
-        var sampleImages = new List<string>();
-        var samples = new List<double>();
-        long detections = 0;
-        for (var i = 0; i < processed.Count; i++)
-        {
-            var o = processed[i];
-            var c = o.Cells[cell];
-            var boxes = new PredBox[c.DetectionCount];
-            for (var d = 0; d < boxes.Length; d++)
-            {
-                var k = d * 5;
-                boxes[d] = PredictionFormat.ToPredBox(c.Detections[k], c.Detections[k + 1], c.Detections[k + 2], c.Detections[k + 3], c.Detections[k + 4]);
-            }
-            detections += boxes.Length;
-            predictions.Set(new ImagePredictions { Event = o.Event, ImageKey = o.ImageKey, Boxes = boxes });
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{o.Event}/{o.ImageKey}\n"));
-            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(c.Detections.AsSpan()));
-            medians[i] = Percentiles.Median(c.SamplesMs);
-            foreach (var ms in c.SamplesMs)
-            {
-                sampleImages.Add(o.ImageKey);
-                samples.Add(ms);
-            }
-        }
-        var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
-        // Backends that agree exactly produce the same hash: evaluate each distinct output once.
-        if (!evaluations.TryGetValue(sha, out var evaluation))
-        {
-            evaluation = WiderFaceEvaluator.Evaluate(groundTruth, predictions, EvalOptions.Default);
-            evaluations[sha] = evaluation;
-        }
-        return new CellSummary
-        {
-            Status = RowStatus.Ok,
-            Evaluation = evaluation,
-            DetectionsSha256 = sha,
-            Detections = detections,
-            PerImageMedians = medians,
-            SampleImages = sampleImages.ToArray(),
-            Samples = samples.ToArray(),
-        };
-    }
-
-    private static ResultRow BuildRow(AggregationContext context, int v, int b, CellSummary cell, CellSummary? baseline, List<ImageOutcome> processed)
+    private static ResultRow BuildRow(AggregationContext context, int v, int b, CellSummary cell, CellSummary? baseline, List<ImageOutcome> processed, RowStatistics? statistics)
     {
         var plan = context.Plan;
         var row = new ResultRow
@@ -221,38 +146,26 @@ public static class RunAggregator
             Status = cell.Status,
             Reason = cell.Reason,
         };
-        if (cell.Evaluation is not { } evaluation) return row;
+        if (cell.Evaluation is not { } evaluation || cell.Measurements is not { } measured || statistics is null) return row;
 
-        var records = evaluation.Records;
-        PerSetting<Interval>? delta = null;
-        Interval? speed = null;
-        if (baseline?.Evaluation is { } baseEvaluation)
-        {
-            var baseRecords = baseEvaluation.Records;
-            Interval Delta(Setting s) => Bootstrap.PairedDifference(records.ImageCount,
-                w => records.ApWithWeights(s, w), w => baseRecords.ApWithWeights(s, w), context.Bootstrap);
-            delta = new PerSetting<Interval>(Delta(Setting.Easy), Delta(Setting.Medium), Delta(Setting.Hard));
-            speed = Bootstrap.MedianRatio(cell.PerImageMedians, baseline.PerImageMedians, context.Bootstrap);
-        }
-        Interval ApInterval(Setting s) => Bootstrap.Paired(records.ImageCount, w => records.ApWithWeights(s, w), context.Bootstrap);
-
+        var baseMeasured = baseline?.Measurements;
         return row with
         {
             Ap = new PerSetting<double>(evaluation[Setting.Easy].Ap, evaluation[Setting.Medium].Ap, evaluation[Setting.Hard].Ap),
-            ApInterval = new PerSetting<Interval>(ApInterval(Setting.Easy), ApInterval(Setting.Medium), ApInterval(Setting.Hard)),
+            ApInterval = statistics.ApInterval(measured),
             Faces = new PerSetting<int>(evaluation[Setting.Easy].Faces, evaluation[Setting.Medium].Faces, evaluation[Setting.Hard].Faces),
-            DeltaAp = delta,
-            Latency = LatencyStats.From(cell.PerImageMedians),
-            SpeedRatio = speed,
+            DeltaAp = baseMeasured is null ? null : statistics.DeltaAp(measured, baseMeasured),
+            Latency = RowStatistics.Latency(measured),
+            SpeedRatio = baseMeasured is null ? null : statistics.SpeedRatio(measured, baseMeasured),
             Stages = new StageLatencies
             {
                 Decode = StageMedian(processed, o => o.Stages.DecodeMs),
                 Inference = StageMedian(processed, o => o.Stages.InferenceMs),
                 DenseDecode = StageMedian(processed, o => o.Stages.DenseDecodeMs),
-                PostProcess = Percentiles.Median(cell.PerImageMedians),
+                PostProcess = Percentiles.Median(measured.PerImageMedians),
             },
             Detections = cell.Detections,
-            DetectionsSha256 = cell.DetectionsSha256,
+            DetectionsSha256 = measured.OutputHash,
         };
     }
 

@@ -157,7 +157,8 @@ public static class Bootstrap
         for (var i = 0; i < n; i++) weights[rng.NextInt(n)]++;
     }
 
-    private static Interval FromResamples(double estimate, double[] stats, double confidence)
+    /// <summary>The percentile interval of the resampled statistics (sorted in place) around <paramref name="estimate"/>.</summary>
+    internal static Interval FromResamples(double estimate, double[] stats, double confidence)
     {
         Array.Sort(stats);
         var alpha = 1 - confidence;
