@@ -9,6 +9,7 @@ internal static class Verbs
     {
         // one line per verb (keep sorted by workflow: data, detect, post-process, run, compare)
         yield return DatasetVerb.Create();
+        yield return ModelVerb.Create();
         yield return DetectVerb.Create();
         yield return PostprocessVerb.Create();
         yield return EvaluateVerb.Create();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EvalHarness.Backends;
 using EvalHarness.Detectors;
+using EvalHarness.Detectors.FaceApi;
 using EvalHarness.Detectors.Input;
 using EvalHarness.Detectors.Synthetic;
 using EvalHarness.Datasets;
@@ -20,7 +21,7 @@ internal static class DetectVerb
     private static readonly Option<string> Split = new("--split") { Description = "WIDER split", DefaultValueFactory = _ => "val" };
     private static readonly Option<string[]> Events = new("--events") { Description = "only these event folders (e.g. 0--Parade)", AllowMultipleArgumentsPerToken = true };
     private static readonly Option<int?> Limit = new("--limit") { Description = "at most this many images" };
-    private static readonly Option<string> Model = new("--model") { Description = "back, front, a BlazeFace .onnx, or a .json detector config", DefaultValueFactory = _ => "back" };
+    private static readonly Option<string> Model = new("--model") { Description = "back, front, faceapi-ssd, faceapi-tiny, a BlazeFace .onnx, or a .json detector config", DefaultValueFactory = _ => "back" };
     private static readonly Option<string?> ModelsDir = new("--models-dir") { Description = "folder with the BlazeFace models (default: $EVALHARNESS_MODELS or models/; fill it with scripts/get-models.sh)" };
     private static readonly Option<string> Mode = new("--mode") { Description = "letterbox, tiles or pyramid", DefaultValueFactory = _ => "tiles" };
     private static readonly Option<int?> TileStride = new("--tile-stride") { Description = "tile stride in network-input pixels (default: half the input, a multiple of the largest level stride)" };
@@ -33,7 +34,7 @@ internal static class DetectVerb
     private static readonly Option<int> SyntheticImages = new("--images") { Description = "synthetic dataset size", DefaultValueFactory = _ => 200 };
     private static readonly Option<string> Out = new("--out") { Description = "candidate cache folder (reused and resumed on a rerun)", Required = true };
     private static readonly Option<string?> WritePredictions = new("--write-predictions") { Description = "also post-process with --variant on the scalar backend and write WIDER prediction files here" };
-    private static readonly Option<string> Variant = new("--variant") { Description = "post-processing variant for --write-predictions, e.g. nms or gc+nms(score=0.02,iou=0.4)", DefaultValueFactory = _ => "nms" };
+    private static readonly Option<string> Variant = new("--variant") { Description = "post-processing variant for --write-predictions, e.g. nms or gc+nms(score=0.02,iou=0.4); faceapi = face-api's own post-processing for a faceapi-* model (SSD: IoU 0.5, at most 750, clipped to the padded square in letterbox mode; Tiny: IoU 0.4)", DefaultValueFactory = _ => "nms" };
 
     public static Command Create()
     {
@@ -50,13 +51,15 @@ internal static class DetectVerb
         using var source = CreateSource(parse);
         var predictions = parse.GetValue(WritePredictions);
         using var backend = predictions is null ? null : new ScalarBackend();
+        var (variant, finish) = predictions is null ? (null, null) : ResolveVariant(parse);
         var options = new DetectJobOptions
         {
             Source = source,
             CacheDirectory = parse.GetValue(Out)!,
             PredictionsDirectory = predictions,
-            Variant = predictions is null ? null : VariantSpec.Parse(parse.GetValue(Variant)!),
+            Variant = variant,
             Backend = backend,
+            FinishDetections = finish,
         };
         Console.WriteLine($"source: {source.Describe()}");
         var lastPercent = -1;
@@ -77,6 +80,20 @@ internal static class DetectVerb
         Console.WriteLine($"cache: {Path.GetFullPath(options.CacheDirectory)}");
         if (predictions is not null) Console.WriteLine($"predictions ({options.Variant}): {summary.PredictionFiles} files in {Path.GetFullPath(predictions)}");
         return ExitCodes.Success;
+    }
+
+    /// <summary><c>--variant</c>; <c>faceapi</c> is face-api's own post-processing for the chosen face-api model.</summary>
+    private static (VariantSpec, Action<CandidateMap, DetectionList>?) ResolveVariant(ParseResult parse)
+    {
+        var text = parse.GetValue(Variant)!;
+        if (!string.Equals(text.Trim(), "faceapi", StringComparison.OrdinalIgnoreCase)) return (VariantSpec.Parse(text), null);
+        var kind = FaceApiImporter.TryParse(parse.GetValue(Model)!)
+            ?? throw new UsageException("--variant faceapi needs --model faceapi-ssd or faceapi-tiny");
+        var letterbox = FrontEndOptions.ParseMode(parse.GetValue(Mode)!) == InputMode.Letterbox;
+        Action<CandidateMap, DetectionList>? clip = kind == FaceApiModelKind.Ssd && letterbox
+            ? (map, detections) => FaceApiPostProcessing.ClipSsdToPaddedSquare(detections, map.ImageWidth, map.ImageHeight)
+            : null;
+        return (FaceApiPostProcessing.Variant(kind), clip);
     }
 
     private static ICandidateSource CreateSource(ParseResult parse)

@@ -56,9 +56,22 @@ public sealed class DetectorModel
             case "back": return BlazeFaceBack(modelsDir);
             case "front": return BlazeFaceFront(modelsDir);
         }
+        if (FaceApi.FaceApiImporter.TryParse(model) is { } faceApi) return FaceApiModel(faceApi, modelsDir);
         if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return DetectorConfigFile.Load(model);
-        if (!File.Exists(model)) throw new UsageException($"--model: '{model}' is neither back, front, a .json detector config nor an existing .onnx file");
+        if (!File.Exists(model)) throw new UsageException($"--model: '{model}' is neither back, front, faceapi-ssd, faceapi-tiny, a .json detector config nor an existing .onnx file");
         return new DetectorModel(model, new BlazeFaceDecoder(blazeFaceInputSize ?? GuessInputSize(model)));
+    }
+
+    /// <summary>face-api's SSD MobileNet V1 or Tiny Face Detector, imported to ONNX by <c>model import</c> (scripts/get-models.sh runs it).</summary>
+    public static DetectorModel FaceApiModel(FaceApi.FaceApiModelKind kind, string? modelsDir = null)
+    {
+        var dir = modelsDir ?? DataPaths.ResolveModelsDir(null);
+        var path = Path.Combine(dir, FaceApi.FaceApiImporter.OnnxFileName(kind));
+        if (!File.Exists(path))
+        {
+            throw new ModelException($"model not found: {path}; run {FetchScript} (it fetches {FaceApi.FaceApiImporter.PackageVersion} and runs `evalharness model import {FaceApi.FaceApiImporter.Name(kind)}`)");
+        }
+        return new DetectorModel(path, FaceApi.FaceApiImporter.CreateDecoder(kind));
     }
 
     private static int GuessInputSize(string path)

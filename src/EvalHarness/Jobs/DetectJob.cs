@@ -22,6 +22,9 @@ public sealed record DetectJobOptions
     public string? PredictionsDirectory { get; init; }
     public VariantSpec? Variant { get; init; }
     public IPostProcessingBackend? Backend { get; init; }
+
+    /// <summary>Optional last step on each image's detections before they are written (e.g. face-api SSD's clip to its padded square).</summary>
+    public Action<CandidateMap, DetectionList>? FinishDetections { get; init; }
 }
 
 public sealed record DetectProgress(int Done, int Total, string ImageKey);
@@ -60,6 +63,7 @@ public static class DetectJob
             {
                 detections.Clear();
                 options.Backend!.Run(map, options.Variant!, detections);
+                options.FinishDetections?.Invoke(map, detections);
                 PredictionFolderWriter.WriteImage(options.PredictionsDirectory, images[i].Event, images[i].ImageKey, detections);
                 files++;
             }

@@ -165,6 +165,19 @@ public static class DenseMapGen
            .Select((scores, boxes, seed) => new DenseMapRecipe(
                [new LevelRecipe(128, 192, 2, 8f), new LevelRecipe(64, 96, 2, 16f), new LevelRecipe(32, 48, 6, 32f)], scores, boxes, seed));
 
+    /// <summary>The real detectors' level layouts (network-input strides): BlazeFace back (16×16×2, 8×8×6), face-api SSD MobileNet V1 (six levels 32…1 with 3 then 6 anchors per cell, 5118 candidates, 1×1 and 2×2 grids) and Tiny Face Detector (13×13×5).</summary>
+    public static readonly LevelRecipe[][] DetectorLayouts =
+    [
+        [new(16, 16, 2, 16f), new(8, 8, 6, 32f)],
+        [new(32, 32, 3, 16f), new(16, 16, 6, 32f), new(8, 8, 6, 64f), new(4, 4, 6, 128f), new(2, 2, 6, 256f), new(1, 1, 6, 512f)],
+        [new(13, 13, 5, 32f)],
+    ];
+
+    /// <summary>Maps shaped like a real detector's output (<see cref="DetectorLayouts"/>), every score and box mode.</summary>
+    public static readonly Gen<DenseMapRecipe> DetectorMap =
+        Gen.Select(Gen.Int[0, DetectorLayouts.Length - 1], Gen.Enum<ScoreMode>(), Gen.Enum<BoxMode>(), Gen.Int)
+           .Select((layout, scores, boxes, seed) => new DenseMapRecipe(DetectorLayouts[layout], scores, boxes, seed));
+
     /// <summary>A flat list (one 1 × N level, one anchor).</summary>
     public static readonly Gen<DenseMapRecipe> FlatList =
         Gen.Select(Gen.Int[0, 600], Gen.Enum<ScoreMode>(), Gen.Enum<BoxMode>(), Gen.Int)

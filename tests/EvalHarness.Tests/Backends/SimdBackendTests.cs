@@ -53,6 +53,25 @@ public class SimdEquivalenceTests
 
     [Theory]
     [MemberData(nameof(WidthsAndKinds))]
+    public void Simd_equals_scalar_on_detector_shaped_maps(int width, VariantKind kind)
+    {
+        // BlazeFace, face-api SSD (3 vs 6 anchors per cell, 2×2 and 1×1 grids) and Tiny (13×13×5) layouts
+        using var scalar = new ScalarBackend();
+        using var simd = new SimdBackend((SimdWidth)width);
+        var expected = new DetectionList();
+        var actual = new DetectionList();
+        Gen.Select(DenseMapGen.DetectorMap, DenseMapGen.Variant(kind)).Sample((recipe, spec) =>
+        {
+            var map = recipe.Build();
+            scalar.Run(map, spec, expected);
+            simd.Run(map, spec, actual);
+            BackendEquivalence.AssertEquivalent(spec, expected, actual);
+            BackendEquivalence.AssertIdentical(spec, expected, actual);
+        }, iter: 8, threads: 1, print: t => $"{t.Item1} {t.Item2}");
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthsAndKinds))]
     public void Simd_equals_scalar_on_flat_lists(int width, VariantKind kind)
     {
         using var scalar = new ScalarBackend();

@@ -34,6 +34,9 @@ public sealed record ModelInputSpec(
 {
     public int ElementCount => Width * Height * 3;
 
+    /// <summary>Per-channel pad values (tensor channel order) where one <see cref="PadValue"/> does not fit, e.g. a black pixel under a per-channel mean; null = <see cref="PadValue"/> everywhere.</summary>
+    public float[]? ChannelPadValues { get; init; }
+
     public long[] Shape => Layout == TensorLayout.Nhwc ? [1, Height, Width, 3] : [1, 3, Height, Width];
 }
 

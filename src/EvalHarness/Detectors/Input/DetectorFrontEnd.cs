@@ -1,5 +1,6 @@
 using System.Globalization;
 using EvalHarness.Detectors.Decoders;
+using EvalHarness.Detectors.FaceApi;
 using EvalHarness.IO;
 using EvalHarness.PostProcessing;
 using SixLabors.ImageSharp;
@@ -37,6 +38,7 @@ public sealed record FrontEndOptions
         var stride = TileStride ?? TileLayout.DefaultStride(decoder.Input.Width, decoder.Input.Height, decoder.LargestStride());
         var mode = Mode switch
         {
+            InputMode.Letterbox when decoder is FaceApiDecoder => "letterbox(faceapi:top-left,tf-bilinear-float)",
             InputMode.Letterbox => "letterbox(bilinear,pad=centre)",
             InputMode.Tiles => $"tiles(stride={stride})",
             _ => $"pyramid(stride={stride},scales=[{string.Join(",", PyramidScales.Select(s => s.ToString("R", CultureInfo.InvariantCulture)))}])",
@@ -123,6 +125,11 @@ public sealed class DetectorFrontEnd
 
     private void DetectLetterbox(Image<Rgb24> image, string name, CandidateMap map)
     {
+        if (_decoder is FaceApiDecoder faceApi)
+        {
+            DetectFaceApiLetterbox(image, name, faceApi, map);
+            return;
+        }
         var input = _decoder.Input;
         var g = LetterboxGeometry.For(image.Width, image.Height, input.Width, input.Height);
         using var resized = image.Clone(ctx => ctx.Resize(g.ResizedWidth, g.ResizedHeight, KnownResamplers.Triangle));
@@ -139,6 +146,27 @@ public sealed class DetectorFrontEnd
         for (var l = 0; l < levels.Length; l++)
         {
             TileStitcher.Stitch(_tileMap, l, map, l, 0, 0, -g.PadX, -g.PadY, g.Scale, g.Scale);
+        }
+    }
+
+    /// <summary>face-api's own letterbox (top-left, float resize, its rounding quirk on the way back): the reference pipeline of those detectors.</summary>
+    private void DetectFaceApiLetterbox(Image<Rgb24> image, string name, FaceApiDecoder decoder, CandidateMap map)
+    {
+        var (scaleX, scaleY) = FaceApiLetterbox.Scales(image.Width, image.Height, decoder.InputSize);
+        var imagePixelsPerInputPixel = (double)Math.Max(image.Width, image.Height) / decoder.InputSize;
+        var levels = new (int, int, int, float)[_decoder.Levels.Count];
+        for (var l = 0; l < levels.Length; l++)
+        {
+            var dl = _decoder.Levels[l];
+            levels[l] = (dl.GridHeight, dl.GridWidth, dl.Anchors, (float)(dl.Stride * imagePixelsPerInputPixel));
+        }
+        map.Reset(levels, _decoder.KeypointCount);
+        TileStitcher.Clear(map);
+        FaceApiLetterbox.Fill(CopyPixels(image), image.Width, image.Height, decoder, _detector.InputBuffer);
+        RunFilledInput(0, 0, name);
+        for (var l = 0; l < levels.Length; l++)
+        {
+            TileStitcher.Stitch(_tileMap, l, map, l, 0, 0, 0, 0, scaleX, scaleY);
         }
     }
 
@@ -200,6 +228,11 @@ public sealed class DetectorFrontEnd
     private void RunInput(ReadOnlySpan<Rgb24> pixels, int width, int height, int originX, int originY, string name)
     {
         _filler.Fill(pixels, width, height, originX, originY, _detector.InputBuffer);
+        RunFilledInput(originX, originY, name);
+    }
+
+    private void RunFilledInput(int originX, int originY, string name)
+    {
         _detector.Run(_tileMap);
         var scores = _tileMap.ScoreSpan;
         for (var i = 0; i < scores.Length; i++)

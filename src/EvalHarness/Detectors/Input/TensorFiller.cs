@@ -28,7 +28,7 @@ public sealed class TensorFiller
         var w = _spec.Width;
         var h = _spec.Height;
         if (tensor.Length < w * h * 3) throw new ArgumentException("tensor buffer too small", nameof(tensor));
-        tensor[..(w * h * 3)].Fill(_spec.PadValue);
+        FillPadding(tensor[..(w * h * 3)]);
         // the part of the tensor that sees the image
         var tx0 = Math.Max(0, -originX);
         var tx1 = Math.Min(w, width - originX);
@@ -70,6 +70,27 @@ public sealed class TensorFiller
                     d2[i] = lut2[c2];
                 }
             }
+        }
+    }
+
+    private void FillPadding(Span<float> tensor)
+    {
+        if (_spec.ChannelPadValues is not { Length: 3 } pads)
+        {
+            tensor.Fill(_spec.PadValue);
+            return;
+        }
+        if (_spec.Layout == TensorLayout.Nchw)
+        {
+            var plane = tensor.Length / 3;
+            for (var c = 0; c < 3; c++) tensor.Slice(c * plane, plane).Fill(pads[c]);
+            return;
+        }
+        for (var i = 0; i < tensor.Length; i += 3)
+        {
+            tensor[i] = pads[0];
+            tensor[i + 1] = pads[1];
+            tensor[i + 2] = pads[2];
         }
     }
 }

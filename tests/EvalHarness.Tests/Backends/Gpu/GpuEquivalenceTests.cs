@@ -95,6 +95,21 @@ public sealed class GpuEquivalenceTests
            }, iter: 6, threads: 1);
     }
 
+    /// <summary>Batches mixing the real detectors' layouts (BlazeFace, face-api SSD with 3/6 anchors and 1×1 grids, Tiny 13×13×5).</summary>
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Gpu_batches_of_detector_shaped_maps_equal_the_scalar_oracle(VariantKind kind)
+    {
+        using var scalar = new ScalarBackend();
+        Gen.Select(DenseMapGen.DetectorMap.Array[1, 3], DenseMapGen.Variant(kind))
+           .Sample((recipes, variant) =>
+           {
+               var maps = new CandidateMap[recipes.Length];
+               for (var i = 0; i < maps.Length; i++) maps[i] = recipes[i].Build();
+               AssertBatchEquivalent(scalar, variant, maps);
+           }, iter: 3, threads: 1);
+    }
+
     private static void AssertBatchEquivalent(ScalarBackend scalar, VariantSpec variant, CandidateMap[] maps)
     {
         var outputs = new DetectionList[maps.Length];
