@@ -46,11 +46,22 @@ internal static class RunVerb
             Strict = parse.GetValue(Strict),
             WritePredictions = parse.GetValue(WritePredictions),
         };
-        Console.WriteLine(suite.Sweep is null
-            ? $"suite {suite.Name}: {suite.Dataset}; {suite.Variants.Count} variants × {suite.Backends.Count} backends, {suite.Repeats} repeats"
-            : $"suite {suite.Name} (sweep): {suite.Dataset}; {suite.Variants.Count} configurations × {suite.Backends.Count} backends, {suite.Repeats} repeats");
-        var result = ConsoleRunObserver.Run($"run {suite.Name}", ExpectedImages(suite), observer => RunSession.Run(request, observer, cancellationToken));
-        Report(result, sweep: suite.Sweep is not null);
+        var what = suite.Sweep is null ? "variants" : "configurations (sweep)";
+        Console.WriteLine($"suite {suite.Name}: {suite.Dataset}; {suite.Variants.Count} {what} × {suite.Backends.Count} backends, {suite.Repeats} repeats{(suite.Detectors.Count > 1 ? $", {suite.Detectors.Count} detectors" : "")}");
+        if (suite.Detectors.Count > 1)
+        {
+            var top = MultiDetectorRun.Run(request, one =>
+            {
+                Console.WriteLine($"detector {one.Suite.Detector!.Label}:");
+                var result = ConsoleRunObserver.Run($"run {suite.Name} [{one.Suite.Detector.Label}]", ExpectedImages(suite), observer => RunSession.Run(one, observer, cancellationToken));
+                Report(result, sweep: suite.Sweep is not null);
+                return result;
+            }, DateTime.UtcNow);
+            Console.WriteLine($"all detectors: {Path.GetFullPath(top)} (report.md opens with the verdict matrix)");
+            return ExitCodes.Success;
+        }
+        var single = ConsoleRunObserver.Run($"run {suite.Name}", ExpectedImages(suite), observer => RunSession.Run(request, observer, cancellationToken));
+        Report(single, sweep: suite.Sweep is not null);
         return ExitCodes.Success;
     }
 

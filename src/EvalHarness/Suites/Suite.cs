@@ -16,8 +16,18 @@ public sealed record Suite
 
     public required DatasetSpec Dataset { get; init; }
 
-    /// <summary>The detector; null for a synthetic dataset, whose candidate maps need none.</summary>
+    /// <summary>The detector (the first of <see cref="Detectors"/>); null for a synthetic dataset, whose candidate maps need none.</summary>
     public DetectorSpec? Detector { get; init; }
+
+    /// <summary>Every detector of the suite, in order; one entry for a single-detector suite, none for a synthetic one.</summary>
+    public IReadOnlyList<DetectorSpec> Detectors { get; init; } = [];
+
+    /// <summary>
+    /// This suite restricted to one of its detectors (what one run of a several-detector suite
+    /// executes), named <c>&lt;suite&gt;.&lt;detector label&gt;</c> so that its CSVs, report, baseline
+    /// folder and suite.json all say which detector they are about.
+    /// </summary>
+    public Suite ForDetector(DetectorSpec detector) => this with { Name = $"{Name}.{detector.Label}", Detector = detector, Detectors = [detector] };
 
     public required IReadOnlyList<VariantSpec> Variants { get; init; }
     public required IReadOnlyList<BackendRequest> Backends { get; init; }
@@ -103,6 +113,9 @@ public sealed record DetectorSpec
     public string Mode { get; init; } = "tiles";
     public int? TileSize { get; init; }
     public int? TileOverlap { get; init; }
+
+    /// <summary>A short name for folders, CSV columns and tables: model and mode (e.g. <c>faceapi-ssd letterbox</c> → <c>faceapi-ssd-letterbox</c>).</summary>
+    public string Label => $"{Model}-{Mode}".ToLowerInvariant();
 }
 
 /// <summary>A backend to run; an optional one (written <c>gpu?</c>) becomes "n/a" rows when its device is absent instead of failing the run.</summary>

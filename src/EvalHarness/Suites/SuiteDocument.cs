@@ -25,6 +25,9 @@ public sealed class SuiteDocument
     public string? Name { get; set; }
     public DatasetDocument? Dataset { get; set; }
     public DetectorDocument? Detector { get; set; }
+
+    /// <summary>Several detectors: the suite runs once per detector (each against its own <c>nms</c>); the single <see cref="Detector"/> stays valid.</summary>
+    public List<DetectorDocument>? Detectors { get; set; }
     public List<string>? Variants { get; set; }
     public List<string>? Backends { get; set; }
     public int? Repeats { get; set; }

@@ -67,20 +67,23 @@ public static class SuiteLoader
         if (doc.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0) throw Bad($"name '{doc.Name}' must be usable as a folder name");
 
         var dataset = ValidateDataset(doc.Dataset, Bad);
-        DetectorSpec? detector = null;
-        if (doc.Detector is { } d)
+        if (doc.Detector is not null && doc.Detectors is not null) throw Bad("give either 'detector' or 'detectors', not both");
+        var detectorDocs = doc.Detectors ?? (doc.Detector is { } single ? [single] : []);
+        if (doc.Detectors is { Count: 0 }) throw Bad("'detectors' must list at least one detector");
+        var detectors = new List<DetectorSpec>(detectorDocs.Count);
+        foreach (var d in detectorDocs)
         {
             var mode = d.Mode ?? "tiles";
             if (!KnownDetectorModes.Contains(mode)) throw Bad($"detector mode '{mode}' is not one of {string.Join(", ", KnownDetectorModes)}");
             if (d.TileSize is <= 0) throw Bad("detector tileSize must be positive");
             if (d.TileOverlap is < 0) throw Bad("detector tileOverlap must not be negative");
             if (d.TileSize is { } size && d.TileOverlap is { } overlap && overlap >= size) throw Bad($"detector tileOverlap {overlap} must be smaller than tileSize {size}");
-            detector = new DetectorSpec { Model = string.IsNullOrWhiteSpace(d.Model) ? "blazeface-back" : d.Model, Mode = mode, TileSize = d.TileSize, TileOverlap = d.TileOverlap };
+            var spec = new DetectorSpec { Model = string.IsNullOrWhiteSpace(d.Model) ? "blazeface-back" : d.Model, Mode = mode, TileSize = d.TileSize, TileOverlap = d.TileOverlap };
+            if (detectors.Exists(other => other.Label == spec.Label)) throw Bad($"detector '{spec.Label}' is listed twice");
+            detectors.Add(spec);
         }
-        else if (dataset.Kind == DatasetKind.WiderFace)
-        {
-            throw Bad("a widerface dataset needs a 'detector'");
-        }
+        if (detectors.Count == 0 && dataset.Kind == DatasetKind.WiderFace) throw Bad("a widerface dataset needs a 'detector' (or 'detectors')");
+        var detector = detectors.Count > 0 ? detectors[0] : null;
 
         if (doc.Variants is not { Count: > 0 }) throw Bad("'variants' must list at least one variant");
         Sweeps.GridExpansion expansion;
@@ -130,6 +133,7 @@ public static class SuiteLoader
             Source = source,
             Dataset = dataset,
             Detector = detector,
+            Detectors = detectors,
             Variants = variants,
             Backends = backends,
             Repeats = repeats,
@@ -176,7 +180,8 @@ public static class SuiteLoader
                 Events = suite.Dataset.Events?.ToList(),
                 MaxImages = suite.Dataset.MaxImages,
             },
-            Detector = suite.Detector is { } d ? new DetectorDocument { Model = d.Model, Mode = d.Mode, TileSize = d.TileSize, TileOverlap = d.TileOverlap } : null,
+            Detector = suite.Detectors.Count <= 1 && suite.Detector is { } d ? ToDocument(d) : null,
+            Detectors = suite.Detectors.Count > 1 ? suite.Detectors.Select(ToDocument).ToList() : null,
             // A sweep keeps its grids as written, so the copy in suite.json is again a sweep.
             Variants = suite.Sweep is { } sw ? sw.Grids.Select(g => g.Text).ToList() : suite.Variants.Select(v => v.ToString()).ToList(),
             Backends = suite.Backends.Select(b => b.ToString()).ToList(),
@@ -225,4 +230,6 @@ public static class SuiteLoader
         }
         throw bad($"shard '{text}' must be i/n with 1 ≤ i ≤ n, e.g. 2/4");
     }
+
+    private static DetectorDocument ToDocument(DetectorSpec d) => new() { Model = d.Model, Mode = d.Mode, TileSize = d.TileSize, TileOverlap = d.TileOverlap };
 }

@@ -25,6 +25,7 @@ public class SuiteLoaderTests
         var wider = SuiteLoader.Load("widerface-val");
         Assert.Equal(DatasetKind.WiderFace, wider.Dataset.Kind);
         Assert.Equal("tiles", wider.Detector!.Mode);
+        Assert.Equal(["blazeface-back-tiles", "faceapi-ssd-letterbox", "faceapi-tiny-letterbox"], wider.Detectors.Select(d => d.Label));
 
         // The sweep: every family, about 60 configurations, each family's default among them.
         var sweep = SuiteLoader.Load("widerface-val-sweep");
@@ -34,6 +35,25 @@ public class SuiteLoaderTests
         Assert.Equal(2, sweep.Sweep!.Tuning.Folds);
         Assert.Equal([new BackendRequest("simd", false), new BackendRequest("gpu", true)], sweep.Backends);
         Assert.All(VariantRegistry.Defaults(), d => Assert.Contains(d, sweep.Variants));
+    }
+
+    [Fact]
+    public void Detectors_list_and_single_detector_both_load()
+    {
+        const string Head = """{ "name": "x", "dataset": { "kind": "widerface" }, "variants": ["nms"], "backends": ["simd"], """;
+        var single = SuiteLoader.Parse(Head + """ "detector": { "model": "faceapi-tiny", "mode": "letterbox" } }""", "a.json");
+        Assert.Equal("faceapi-tiny-letterbox", Assert.Single(single.Detectors).Label);
+        Assert.Same(single.Detectors[0], single.Detector);
+        var several = SuiteLoader.Parse(Head + """ "detectors": [ { "model": "blazeface-back" }, { "model": "faceapi-ssd", "mode": "letterbox" } ] }""", "b.json");
+        Assert.Equal(["blazeface-back-tiles", "faceapi-ssd-letterbox"], several.Detectors.Select(d => d.Label));
+        var again = SuiteLoader.Parse(SuiteLoader.ToJson(several), "c.json");
+        Assert.Equal(several.Detectors, again.Detectors);
+        var one = several.ForDetector(several.Detectors[1]);
+        Assert.Equal("faceapi-ssd-letterbox", Assert.Single(one.Detectors).Label);
+        Assert.Equal("x.faceapi-ssd-letterbox", one.Name);
+        // a per-detector run serialises in the single-detector form, as a one-detector suite always did
+        Assert.Contains("\"detector\"", SuiteLoader.ToJson(one));
+        Assert.DoesNotContain("\"detectors\"", SuiteLoader.ToJson(one));
     }
 
     [Fact]
@@ -76,6 +96,9 @@ public class SuiteLoaderTests
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "bootstrapResamples": 10 }""", "bootstrapResamples")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "shard": "5/4" }""", "shard '5/4'")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detector": { "mode": "zoom" }, "variants": ["nms"], "backends": ["simd"] }""", "detector mode 'zoom'")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detector": { "mode": "tiles" }, "detectors": [ { "mode": "tiles" } ], "variants": ["nms"], "backends": ["simd"] }""", "either 'detector' or 'detectors'")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detectors": [], "variants": ["nms"], "backends": ["simd"] }""", "at least one detector")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detectors": [ { "model": "faceapi-ssd" }, { "model": "faceapi-ssd" } ], "variants": ["nms"], "backends": ["simd"] }""", "'faceapi-ssd-tiles' is listed twice")]
     public void Rejects_bad_suites_with_a_clear_message(string json, string expected)
     {
         var ex = Assert.Throws<UsageException>(() => SuiteLoader.Parse(json, "test.json"));

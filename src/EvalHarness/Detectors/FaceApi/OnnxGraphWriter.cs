@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -128,7 +129,7 @@ internal sealed class OnnxGraphWriter
 
     internal sealed class Proto
     {
-        private readonly MemoryStream _bytes = new();
+        private readonly ArrayBufferWriter<byte> _bytes = new();
 
         public Proto Varint(int field, ulong value)
         {
@@ -158,7 +159,7 @@ internal sealed class OnnxGraphWriter
 
         public Proto Message(int field, Proto value) => Bytes(field, value.ToArray());
 
-        public byte[] ToArray() => _bytes.ToArray();
+        public byte[] ToArray() => _bytes.WrittenSpan.ToArray();
 
         private void Key(int field, int wireType) => Raw((ulong)((field << 3) | wireType));
 
@@ -166,10 +167,16 @@ internal sealed class OnnxGraphWriter
         {
             while (value >= 0x80)
             {
-                _bytes.WriteByte((byte)(value | 0x80));
+                WriteByte((byte)(value | 0x80));
                 value >>= 7;
             }
-            _bytes.WriteByte((byte)value);
+            WriteByte((byte)value);
+        }
+
+        private void WriteByte(byte value)
+        {
+            _bytes.GetSpan(1)[0] = value;
+            _bytes.Advance(1);
         }
     }
 }

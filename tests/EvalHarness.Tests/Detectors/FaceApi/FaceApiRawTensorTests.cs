@@ -14,7 +14,7 @@ namespace EvalHarness.Tests.Detectors.FaceApi;
 /// </summary>
 public class FaceApiRawTensorTests
 {
-    internal const double Tolerance = 2e-4;
+    internal const double Tolerance = 3e-4;
 
     internal static string ModelsDir
     {
@@ -23,7 +23,11 @@ public class FaceApiRawTensorTests
             var dir = TestData.ModelsDir;
             foreach (var kind in new[] { FaceApiModelKind.Ssd, FaceApiModelKind.Tiny })
             {
-                if (!File.Exists(Path.Combine(dir, FaceApiImporter.OnnxFileName(kind)))) Assert.Fail($"{FaceApiImporter.OnnxFileName(kind)} missing in {dir}: run scripts/get-models.sh");
+                if (File.Exists(Path.Combine(dir, FaceApiImporter.OnnxFileName(kind)))) continue;
+                // like every data test: skipped on a developer machine whose models/ predates the face-api import, a failure under CI
+                var message = $"{FaceApiImporter.OnnxFileName(kind)} missing in {dir}: run scripts/get-models.sh";
+                if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)) Assert.Fail(message);
+                Assert.Skip(message);
             }
             return dir;
         }

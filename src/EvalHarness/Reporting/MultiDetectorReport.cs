@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text;
+using EvalHarness.IO;
+using EvalHarness.Metrics.Statistics;
+using EvalHarness.Runs;
+using EvalHarness.Suites;
+
+namespace EvalHarness.Reporting;
+
+/// <summary>
+/// The top-level files of a several-detector run: summary.csv and verdicts.csv (every row of every
+/// detector's run, with the detector first) and report.md, which opens with the verdict matrix
+/// (variant × detector: the accuracy verdict with hard ΔAP and its interval, and the speed verdict
+/// per backend), then each detector's AP table with a link to its full report.
+/// </summary>
+public static class MultiDetectorReport
+{
+    public static void Write(string folder, Suite suite, IReadOnlyList<DetectorRun> runs)
+    {
+        AtomicFile.WriteAllText(Path.Combine(folder, ResultFiles.Summary), SummaryCsv(runs));
+        AtomicFile.WriteAllText(Path.Combine(folder, ResultFiles.Verdicts), VerdictsCsv(runs));
+        AtomicFile.WriteAllText(Path.Combine(folder, ResultFiles.Report), Markdown(suite, runs));
+    }
+
+    internal static string SummaryCsv(IReadOnlyList<DetectorRun> runs)
+    {
+        var csv = new StringBuilder("detector,variant,backend,status,ap_easy,ap_medium,ap_hard,delta_ap_easy,delta_ap_medium,delta_ap_hard,delta_ap_hard_lower,delta_ap_hard_upper,median_ms,speed_ratio,speed_ratio_lower,speed_ratio_upper\n");
+        foreach (var run in runs)
+        {
+            if (run.Result.Results is not { } results) continue;
+            foreach (var row in results.Rows)
+            {
+                csv.Append(CultureInfo.InvariantCulture,
+                    $"{Csv(run.Detector.Label)},{Csv(row.Variant)},{Csv(row.Backend)},{row.Status.Id()},{N(row.Ap?.Easy)},{N(row.Ap?.Medium)},{N(row.Ap?.Hard)},{N(row.DeltaAp?.Easy.Estimate)},{N(row.DeltaAp?.Medium.Estimate)},{N(row.DeltaAp?.Hard.Estimate)},{N(row.DeltaAp?.Hard.Lower)},{N(row.DeltaAp?.Hard.Upper)},{N(row.Latency?.Median)},{N(row.SpeedRatio?.Estimate)},{N(row.SpeedRatio?.Lower)},{N(row.SpeedRatio?.Upper)}\n");
+            }
+        }
+        return csv.ToString();
+    }
+
+    internal static string VerdictsCsv(IReadOnlyList<DetectorRun> runs)
+    {
+        var csv = new StringBuilder("detector,variant,claim,scope,verdict,evidence\n");
+        foreach (var run in runs)
+        {
+            if (run.Result.Results is not { } results) continue;
+            foreach (var v in results.Verdicts)
+            {
+                csv.Append(CultureInfo.InvariantCulture, $"{Csv(run.Detector.Label)},{Csv(v.Variant)},{Csv(v.Claim.Id())},{Csv(v.Scope)},{v.Outcome.Id()},{Csv(v.Evidence)}\n");
+            }
+        }
+        return csv.ToString();
+    }
+
+    internal static string Markdown(Suite suite, IReadOnlyList<DetectorRun> runs)
+    {
+        var md = new StringBuilder();
+        md.Append("# EvalHarness results: ").Append(suite.Name).Append(" (").Append(runs.Count).Append(" detectors)\n\n");
+        var first = runs.Select(r => r.Result.Results).FirstOrDefault(r => r is not null);
+        if (first is not null && first.Dataset.Length > 0) md.Append("Dataset: ").Append(first.Dataset).Append('\n');
+        if (first?.IsSubset == true) md.Append("\n> **Subset AP**: only part of the set was evaluated; these AP values are not comparable with full-set numbers.\n");
+
+        md.Append("\n## Verdict matrix\n\n");
+        md.Append("Each detector against its own `nms`. Cell: accuracy verdict (hard ΔAP, 95% interval), then the speed verdict per backend (median-latency ratio). Rules as in each detector's report.\n\n");
+        md.Append("| variant |");
+        foreach (var run in runs) md.Append(' ').Append(Cell(run.Detector.Label)).Append(" |");
+        md.Append("\n|---|");
+        foreach (var _ in runs) md.Append("---|");
+        md.Append('\n');
+        var variants = new List<string>();
+        foreach (var run in runs)
+        {
+            foreach (var v in run.Result.Results?.Verdicts ?? [])
+            {
+                if (!variants.Contains(v.Variant)) variants.Add(v.Variant);
+            }
+        }
+        foreach (var variant in variants)
+        {
+            md.Append("| ").Append(Cell(variant)).Append(" |");
+            foreach (var run in runs) md.Append(' ').Append(MatrixCell(run, variant)).Append(" |");
+            md.Append('\n');
+        }
+
+        foreach (var run in runs)
+        {
+            md.Append("\n## ").Append(run.Detector.Label).Append("\n\n");
+            if (run.Result.Results is not { } results)
+            {
+                md.Append("No results (the run did not finish).\n");
+                continue;
+            }
+            md.Append("Full report, CSVs and charts: [").Append(run.Detector.Label).Append("/report.md](").Append(run.Detector.Label).Append("/report.md).\n\n");
+            md.Append("| variant | backend | AP easy | AP medium | AP hard | ΔAP hard vs nms [95% CI] | median ms | × nms |\n|---|---|---:|---:|---:|---|---:|---:|\n");
+            foreach (var row in results.Rows)
+            {
+                if (!row.IsOk)
+                {
+                    md.Append(CultureInfo.InvariantCulture, $"| {Cell(row.Variant)} | {Cell(row.Backend)} | n/a | | | {Cell(row.Reason ?? row.Status.Id())} | | |\n");
+                    continue;
+                }
+                var delta = row.DeltaAp is { } d ? $"{Signed(d.Hard.Estimate, "F4")} [{Signed(d.Hard.Lower, "F3")}, {Signed(d.Hard.Upper, "F3")}]" : "(baseline)";
+                md.Append(CultureInfo.InvariantCulture,
+                    $"| {Cell(row.Variant)} | {Cell(row.Backend)} | {row.Ap?.Easy:F4} | {row.Ap?.Medium:F4} | {row.Ap?.Hard:F4} | {delta} | {row.Latency?.Median:G3} | {row.SpeedRatio?.Estimate:F2} |\n");
+            }
+        }
+        return md.ToString();
+    }
+
+    private static string MatrixCell(DetectorRun run, string variant)
+    {
+        if (run.Result.Results is not { } results) return "n/a";
+        var parts = new List<string>();
+        foreach (var v in results.Verdicts)
+        {
+            if (v.Variant != variant) continue;
+            if (v.Claim == Claim.ImprovesAccuracy)
+            {
+                var row = results.Rows.FirstOrDefault(r => r.Variant == variant && r.IsOk && r.DeltaAp is not null);
+                var delta = row?.DeltaAp is { } d ? $" {Signed(d.Hard.Estimate, "F3")} [{Signed(d.Hard.Lower, "F3")}, {Signed(d.Hard.Upper, "F3")}]" : "";
+                parts.Insert(0, $"accuracy **{v.Outcome.Id()}**{delta}");
+            }
+            else if (v.Claim == Claim.ImprovesSpeed)
+            {
+                var row = results.Find(variant, v.Scope);
+                var ratio = row?.SpeedRatio is { } r ? string.Create(CultureInfo.InvariantCulture, $" ×{r.Estimate:0.00}") : "";
+                parts.Add($"speed {v.Scope} {v.Outcome.Id()}{ratio}");
+            }
+        }
+        return parts.Count == 0 ? "–" : Cell(string.Join("; ", parts));
+    }
+
+    // an explicit sign that never prints "-+0.000" for a tiny negative (custom-format sections do)
+    private static string Signed(double value, string format)
+    {
+        var text = value.ToString(format, CultureInfo.InvariantCulture);
+        return text.StartsWith('-') ? text : "+" + text;
+    }
+
+    private static string N(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static string Csv(string text) => text.Contains(',') || text.Contains('"') || text.Contains('\n') ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
+
+    private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
+}
