@@ -8,64 +8,164 @@ using EvalHarness.Reporting;
 
 namespace EvalHarness.Cli;
 
-/// <summary><c>evaluate</c>: WIDER FACE AP of a prediction folder under the python (default) or matlab protocol.</summary>
+/// <summary><c>evaluate</c>: WIDER FACE AP of one or more prediction folders under the python (default) or matlab protocol.</summary>
 internal static class EvaluateVerb
 {
-    private static readonly Option<string> Pred = new("--pred") { Description = "prediction folder: <event>/<image>.txt files", Required = true };
+    private static readonly Option<string[]> Pred = new("--pred")
+    {
+        Description = "prediction folder (<event>/<image>.txt files); repeat to compare several methods",
+        Required = true,
+        Arity = ArgumentArity.OneOrMore,
+    };
+    private static readonly Option<string[]> Label = new("--label") { Description = "name of each --pred in tables and legends, in the same order (default: the folder name)" };
     private static readonly Option<string?> Gt = new("--gt") { Description = "folder with wider_face_val.mat and wider_{easy,medium,hard}_val.mat, or the WIDER root (default: $WIDERFACE_ROOT)" };
     private static readonly Option<string> Protocol = new("--protocol") { Description = "python (bit-exact with the public Python port) or matlab (official eval_tools)", DefaultValueFactory = _ => "python" };
-    private static readonly Option<bool> Lenient = new("--lenient") { Description = "python protocol: read files the port would crash on with the matlab rules instead of stopping" };
-    private static readonly Option<bool> Subset = new("--subset") { Description = "evaluate only the ground-truth images whose prediction file exists (the AP is labelled as a subset)" };
-    private static readonly Option<string?> Out = new("--out") { Description = "write ap.csv, pr_curve.csv and pr_curve.png here" };
+    private static readonly Option<bool> Lenient = new("--lenient") { Description = "python protocol: read files the port would crash on with the matlab rules; a folder that cannot be read at all is skipped with a warning" };
+    private static readonly Option<bool> Subset = new("--subset") { Description = "evaluate only the ground-truth images that have a prediction file in every --pred folder (the AP is labelled as a subset)" };
+    private static readonly Option<bool> Breakdown = new("--breakdown") { Description = "also AP by face height and by annotation attribute (blur, occlusion, pose, illumination, expression)" };
+    private static readonly Option<string?> Out = new("--out") { Description = "write ap.csv, pr_curves.csv, charts/pr_<setting>.png (and breakdown.csv, charts/breakdown.png) here" };
     private static readonly Option<bool> Timing = new("--timing") { Description = "print read / normalise / evaluate wall times" };
 
     public static Command Create()
     {
-        var command = new Command("evaluate", "WIDER FACE AP (easy, medium, hard) of a prediction folder")
+        var command = new Command("evaluate", "WIDER FACE AP (easy, medium, hard) of one or more prediction folders")
         {
-            Pred, Gt, Protocol, Lenient, Subset, Out, Timing,
+            Pred, Label, Gt, Protocol, Lenient, Subset, Breakdown, Out, Timing,
         };
-        command.SetAction(parse => Run(
+        command.SetAction(parse => Run(new Request(
             parse.GetValue(Pred)!,
+            parse.GetValue(Label) ?? [],
             parse.GetValue(Gt),
             EvalOptions.ParseProtocol(parse.GetValue(Protocol) ?? "python"),
             parse.GetValue(Lenient),
             parse.GetValue(Subset),
+            parse.GetValue(Breakdown),
             parse.GetValue(Out),
-            parse.GetValue(Timing)));
+            parse.GetValue(Timing))));
         return command;
     }
 
-    private static int Run(string predictionDir, string? gtOption, EvalProtocol protocol, bool lenient, bool subset, string? outDir, bool timing)
+    private sealed record Request(string[] Predictions, string[] Labels, string? Gt, EvalProtocol Protocol, bool Lenient, bool Subset, bool Breakdown, string? Out, bool Timing);
+
+    private static int Run(Request request)
     {
-        var gtPath = DataPaths.ResolveWiderFaceRoot(gtOption)
+        var labels = MethodLabels(request.Predictions, request.Labels);
+        var gtPath = DataPaths.ResolveWiderFaceRoot(request.Gt)
             ?? throw new UsageException($"no ground truth: pass --gt or set {DataPaths.WiderFaceRootVariable}");
         var clock = Stopwatch.StartNew();
-        var groundTruth = WiderGroundTruthLoader.Load(gtPath);
-        if (subset) groundTruth = WiderGroundTruthLoader.RestrictToPredictionFiles(groundTruth, predictionDir);
+        var groundTruth = WiderGroundTruthLoader.LoadCached(gtPath);
+        if (request.Subset)
+        {
+            foreach (var folder in request.Predictions) groundTruth = WiderGroundTruthLoader.RestrictToPredictionFiles(groundTruth, folder);
+        }
         var loadTime = clock.Elapsed;
+        var options = new EvalOptions { Protocol = request.Protocol, Lenient = request.Lenient };
+        var notes = new List<string>();
+        var kinds = request.Breakdown ? BreakdownKinds(groundTruth, gtPath, notes) : null;
 
-        var result = WiderFaceEvaluator.EvaluateFolder(groundTruth, predictionDir, new EvalOptions { Protocol = protocol, Lenient = lenient });
+        var methods = new List<EvaluatedMethod>();
+        for (var m = 0; m < request.Predictions.Length; m++)
+        {
+            try
+            {
+                var folder = WiderFaceEvaluator.ReadFolder(groundTruth, request.Predictions[m], options);
+                var result = WiderFaceEvaluator.Evaluate(groundTruth, folder, options);
+                var breakdown = kinds is null ? null : SubsetBreakdown.Compute(groundTruth, folder.Predictions, options, kinds, folder.Path);
+                methods.Add(new EvaluatedMethod(labels[m], result, breakdown));
+            }
+            catch (EvalHarnessException ex) when (request.Lenient)
+            {
+                notes.Add($"{labels[m]}: skipped, {ex.Message} (--lenient)");
+            }
+        }
+        foreach (var note in notes) Console.Error.WriteLine($"warning: {note}");
+        if (methods.Count == 0) throw new UsageException("no prediction folder could be evaluated");
 
-        const int shownWarnings = 10;
-        foreach (var warning in result.Warnings.Take(shownWarnings)) Console.Error.WriteLine($"warning: {warning}");
-        if (result.Warnings.Count > shownWarnings) Console.Error.WriteLine($"warning: ... and {result.Warnings.Count - shownWarnings} more");
-        var label = result.IsSubset ? $" (SUBSET of {result.ImageCount} images: not comparable with full-set AP)" : "";
-        Console.WriteLine($"protocol {protocol.ToString().ToLowerInvariant()}{label}");
-        foreach (var setting in result.Settings)
+        PrintAp(methods, request.Protocol);
+        if (kinds is not null) PrintBreakdown(methods);
+        if (request.Out is not null)
         {
-            Console.WriteLine($"{setting.Setting.Id(),-6} AP {setting.Ap.ToString("R", CultureInfo.InvariantCulture)}  ({setting.Faces} faces)");
+            foreach (var path in EvaluationOutputs.WriteAll(request.Out, methods)) Console.WriteLine($"wrote {path}");
         }
-        if (outDir is not null)
+        if (request.Timing)
         {
-            foreach (var path in EvaluationOutputs.WriteAll(outDir, result)) Console.WriteLine($"wrote {path}");
-        }
-        if (timing)
-        {
-            var t = result.Timings;
-            Console.WriteLine(FormattableString.Invariant(
-                $"timing: ground truth {loadTime.TotalMilliseconds:F0} ms, read {t.Read.TotalMilliseconds:F0} ms, normalise {t.Normalize.TotalMilliseconds:F0} ms, evaluate {t.Evaluate.TotalMilliseconds:F0} ms, total (read+normalise+evaluate) {t.Total.TotalMilliseconds:F0} ms"));
+            foreach (var method in methods)
+            {
+                var t = method.Result.Timings;
+                var prefix = methods.Count > 1 ? $"{method.Method}: " : "";
+                Console.WriteLine(FormattableString.Invariant(
+                    $"{prefix}timing: ground truth {loadTime.TotalMilliseconds:F0} ms, read {t.Read.TotalMilliseconds:F0} ms, normalise {t.Normalize.TotalMilliseconds:F0} ms, evaluate {t.Evaluate.TotalMilliseconds:F0} ms, total (read+normalise+evaluate) {t.Total.TotalMilliseconds:F0} ms"));
+            }
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>--label values, or each folder's name; names must be unique (they key the CSV rows).</summary>
+    private static string[] MethodLabels(string[] predictions, string[] labels)
+    {
+        if (labels.Length != 0 && labels.Length != predictions.Length)
+        {
+            throw new UsageException($"{labels.Length} --label value(s) for {predictions.Length} --pred folder(s): give one label per folder or none");
+        }
+        var names = new string[predictions.Length];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = labels.Length > 0 ? labels[i] : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(predictions[i])));
+            if (string.IsNullOrWhiteSpace(names[i])) throw new UsageException($"--label {i + 1} is empty");
+        }
+        var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new UsageException($"two methods are named '{duplicate.Key}': give each --pred its own --label");
+        return names;
+    }
+
+    /// <summary>Height always; the five attributes when the text annotations are found beside the .mat files.</summary>
+    private static IReadOnlyList<BreakdownKind> BreakdownKinds(GroundTruth groundTruth, string gtPath, List<string> notes)
+    {
+        var gtDir = WiderGroundTruthLoader.ResolveGroundTruthDir(gtPath);
+        var annotations = FaceAttributeFile.Find(gtDir, gtPath);
+        if (annotations is null)
+        {
+            notes.Add($"no {FaceAttributeFile.FileName} beside {gtDir} or under {gtPath}/wider_face_split: breakdown by face height only");
+            return [BreakdownKind.Height];
+        }
+        var attributes = FaceAttributeFile.Load(annotations, groundTruth, notes);
+        return [BreakdownKind.Height, .. BreakdownKind.Attributes(attributes)];
+    }
+
+    private static void PrintAp(List<EvaluatedMethod> methods, EvalProtocol protocol)
+    {
+        const int shownWarnings = 10;
+        foreach (var method in methods)
+        {
+            var prefix = methods.Count > 1 ? $"{method.Method}: " : "";
+            var warnings = method.Result.Warnings;
+            foreach (var warning in warnings.Take(shownWarnings)) Console.Error.WriteLine($"warning: {prefix}{warning}");
+            if (warnings.Count > shownWarnings) Console.Error.WriteLine($"warning: {prefix}... and {warnings.Count - shownWarnings} more");
+        }
+        var first = methods[0].Result;
+        var label = first.IsSubset ? $" (SUBSET of {first.ImageCount} images: not comparable with full-set AP)" : "";
+        Console.WriteLine($"protocol {protocol.ToString().ToLowerInvariant()}{label}");
+        foreach (var method in methods)
+        {
+            if (methods.Count > 1) Console.WriteLine(method.Method);
+            var indent = methods.Count > 1 ? "  " : "";
+            foreach (var setting in method.Result.Settings)
+            {
+                Console.WriteLine($"{indent}{setting.Setting.Id(),-6} AP {setting.Ap.ToString("R", CultureInfo.InvariantCulture)}  ({setting.Faces} faces)");
+            }
+        }
+    }
+
+    private static void PrintBreakdown(List<EvaluatedMethod> methods)
+    {
+        Console.WriteLine("breakdown: AP on the hard setting's faces within each subset (other faces ignored)");
+        var width = Math.Max(8, methods.Max(m => m.Method.Length));
+        Console.WriteLine($"{"kind",-13}{"bucket",-11}{"faces",7}  {string.Join("  ", methods.Select(m => m.Method.PadLeft(width)))}");
+        var rows = methods[0].Breakdown!;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var cells = methods.Select(m => (m.Breakdown![r].Ap is { } ap ? ap.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a").PadLeft(width));
+            Console.WriteLine($"{rows[r].Kind,-13}{rows[r].Bucket,-11}{rows[r].Faces,7}  {string.Join("  ", cells)}");
+        }
     }
 }

@@ -45,9 +45,41 @@ public static class WiderGroundTruthLoader
         File.Exists(Path.Combine(dir, FaceFile)) && SettingExtensions.All.All(s => File.Exists(Path.Combine(dir, SettingFile(s))));
 
     /// <summary>Loads the full validation ground truth (3226 images for the official files).</summary>
-    public static GroundTruth Load(string groundTruthDirOrWiderRoot)
+    public static GroundTruth Load(string groundTruthDirOrWiderRoot) => Parse(ResolveGroundTruthDir(groundTruthDirOrWiderRoot));
+
+    /// <summary>
+    /// <see cref="Load"/> through the binary <see cref="GroundTruthCache"/> in <paramref name="cacheFolder"/>
+    /// (null: <see cref="GroundTruthCache.DefaultFolder"/>). The cache is keyed by the SHA-256 of the four
+    /// .mat files, so it gives exactly what parsing them gives; a damaged cache file is parsed over and rewritten.
+    /// </summary>
+    public static GroundTruth LoadCached(string groundTruthDirOrWiderRoot, string? cacheFolder = null)
     {
         var dir = ResolveGroundTruthDir(groundTruthDirOrWiderRoot);
+        cacheFolder ??= GroundTruthCache.DefaultFolder();
+        if (cacheFolder is null) return Parse(dir);
+        string[] files = [Path.Combine(dir, FaceFile), .. SettingExtensions.All.Select(s => Path.Combine(dir, SettingFile(s)))];
+        var cachePath = Path.Combine(cacheFolder, GroundTruthCache.FileName(dir));
+        try
+        {
+            var stamps = GroundTruthCache.Stamps(files);
+            var cached = GroundTruthCache.TryRead(cachePath, files, stamps, out var key, out var restamp);
+            if (cached is not null)
+            {
+                if (restamp) GroundTruthCache.TryWrite(cachePath, new GroundTruthCache.Entry(key!, stamps, cached));
+                return new GroundTruth { Images = cached, Source = dir, IsSubset = false };
+            }
+            var parsed = Parse(dir);
+            GroundTruthCache.TryWrite(cachePath, new GroundTruthCache.Entry(key ?? GroundTruthCache.Key(files), stamps, parsed.Images));
+            return parsed;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Parse(dir); // the parser names the unreadable file
+        }
+    }
+
+    private static GroundTruth Parse(string dir)
+    {
         var facePath = Path.Combine(dir, FaceFile);
         var face = MatV5Reader.ReadFile(facePath, FaceVariables);
         var events = Cell(Variable(face, "event_list", facePath), facePath, "event_list");

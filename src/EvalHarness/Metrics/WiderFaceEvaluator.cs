@@ -21,13 +21,25 @@ public static class WiderFaceEvaluator
         Run(gt, predictions, options, predictionDir: null, readTime: TimeSpan.Zero, warnings: []);
 
     /// <summary>Reads a prediction folder under the protocol's rules, then evaluates it.</summary>
-    public static EvaluationResult EvaluateFolder(GroundTruth gt, string predictionDir, EvalOptions options)
+    public static EvaluationResult EvaluateFolder(GroundTruth gt, string predictionDir, EvalOptions options) =>
+        Evaluate(gt, ReadFolder(gt, predictionDir, options), options);
+
+    /// <summary>Reads a prediction folder under the protocol's rules (once, when it is evaluated more than one way).</summary>
+    public static PredictionFolder ReadFolder(GroundTruth gt, string predictionDir, EvalOptions options)
     {
         var warnings = new List<string>();
         var clock = Stopwatch.StartNew();
         var predictions = IEvaluationProtocol.For(options.Protocol).ReadFolder(gt, predictionDir, options, warnings);
-        return Run(gt, predictions, options, predictionDir, clock.Elapsed, warnings);
+        return new PredictionFolder(predictionDir, predictions, warnings, clock.Elapsed);
     }
+
+    /// <summary>Evaluates a folder read by <see cref="ReadFolder"/>.</summary>
+    public static EvaluationResult Evaluate(GroundTruth gt, PredictionFolder folder, EvalOptions options) =>
+        Run(gt, folder.Predictions, options, folder.Path, folder.ReadTime, [.. folder.Warnings]);
+
+    /// <summary>Evaluates predictions against a ground truth whose setting bits were rewritten (the breakdown); its warnings are dropped.</summary>
+    internal static EvaluationResult EvaluateWith(GroundTruth gt, PredictionSet predictions, EvalOptions options, string? predictionDir) =>
+        Run(gt, predictions, options, predictionDir, TimeSpan.Zero, []);
 
     private static EvaluationResult Run(GroundTruth gt, PredictionSet predictions, EvalOptions options, string? predictionDir, TimeSpan readTime, List<string> warnings)
     {
@@ -84,3 +96,6 @@ public static class WiderFaceEvaluator
         return RecordsBuilder.Merge(images, parts);
     }
 }
+
+/// <summary>A prediction folder as read under one protocol: the predictions, what was tolerated, and the read time.</summary>
+public sealed record PredictionFolder(string Path, PredictionSet Predictions, IReadOnlyList<string> Warnings, TimeSpan ReadTime);

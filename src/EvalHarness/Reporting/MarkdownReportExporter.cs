@@ -68,6 +68,8 @@ public sealed class MarkdownReportExporter : IRunExporter
             }
         }
 
+        AppendBreakdown(md, run);
+
         var charts = ChartExporter.Plan(run);
         if (charts.Count > 0)
         {
@@ -82,8 +84,29 @@ public sealed class MarkdownReportExporter : IRunExporter
         if (run.Environment?.GitCommit is { } commit) md.Append("git checkout ").Append(commit).Append('\n');
         md.Append("./evalharness run --suite ").Append(run.SuiteJson is null ? run.Suite : "suite.json").Append('\n');
         md.Append("./evalharness compare results/baseline/").Append(run.Suite).Append(" <new results folder>\n```\n");
-        md.Append("\nFiles: `summary.csv` (one row per variant × backend), `ap.csv`, `pr_curves.csv`, `latency_samples.csv`, `verdicts.csv`, `scaling.csv`, `env.json`, `suite.json`.\n");
+        md.Append("\nFiles: `summary.csv` (one row per variant × backend), `ap.csv`, `pr_curves.csv`, `latency_samples.csv`, `verdicts.csv`, `scaling.csv`, `breakdown.csv`, `env.json`, `suite.json`.\n");
         return md.ToString();
+    }
+
+    /// <summary>AP by face subset, one column per variant (docs/evaluation.md defines the buckets).</summary>
+    private static void AppendBreakdown(StringBuilder md, RunResults run)
+    {
+        var rows = ChartExporter.BreakdownRows(run);
+        if (rows.Count == 0) return;
+        md.Append("\n## AP by face height and attribute\n\n");
+        md.Append("Hard-setting faces within each subset count; all other faces are ignored (a detection of one is neither a true nor a false positive). Height is the box height in pixels.\n\n");
+        md.Append("| kind | bucket | faces |");
+        foreach (var row in rows) md.Append(' ').Append(Cell(row.Variant)).Append(" |");
+        md.Append("\n|---|---|---:|");
+        foreach (var _ in rows) md.Append("---:|");
+        md.Append('\n');
+        var buckets = rows[0].Breakdown!;
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            md.Append("| ").Append(buckets[i].Kind).Append(" | ").Append(buckets[i].Bucket).Append(" | ").Append(buckets[i].Faces.ToString(CultureInfo.InvariantCulture)).Append(" |");
+            foreach (var row in rows) md.Append(' ').Append(F(row.Breakdown![i].Ap, "0.0000")).Append(" |");
+            md.Append('\n');
+        }
     }
 
     private static bool HasStages(StageLatencies s) =>

@@ -22,6 +22,7 @@ public static class ResultFiles
     public const string LatencySamples = "latency_samples.csv";
     public const string Verdicts = "verdicts.csv";
     public const string Scaling = "scaling.csv";
+    public const string Breakdown = "breakdown.csv";
     public const string Environment = "env.json";
     public const string Suite = "suite.json";
     public const string Report = "report.md";
@@ -50,6 +51,19 @@ public sealed class PrCurvesCsvExporter : IRunExporter
 
     public void Export(RunResults run, string folder) =>
         CsvFiles.Write(Path.Combine(folder, FileName), run.PrCurves.SelectMany(CsvMapping.ToPr));
+}
+
+/// <summary>breakdown.csv: per variant (its reference backend's row), AP by face height and attribute, in <c>evaluate --breakdown</c>'s schema.</summary>
+public sealed class BreakdownCsvExporter : IRunExporter
+{
+    public string FileName => ResultFiles.Breakdown;
+
+    public void Export(RunResults run, string folder)
+    {
+        var rows = ChartExporter.BreakdownRows(run);
+        if (rows.Count == 0) return;
+        CsvFiles.Write(Path.Combine(folder, FileName), rows.SelectMany(r => CsvMapping.ToBreakdown(CsvMapping.MethodName(r.Variant, r.Backend), r.Breakdown!)));
+    }
 }
 
 public sealed class LatencySamplesCsvExporter : IRunExporter
@@ -118,6 +132,7 @@ public static class RunExporters
         new ApCsvExporter(),
         new PrCurvesCsvExporter(),
         new LatencySamplesCsvExporter(),
+        new BreakdownCsvExporter(),
         new VerdictsCsvExporter(),
         new ScalingCsvExporter(),
         new EnvironmentJsonExporter(),

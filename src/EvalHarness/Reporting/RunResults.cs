@@ -1,4 +1,5 @@
 using EvalHarness.Datasets;
+using EvalHarness.Metrics;
 using EvalHarness.Metrics.Statistics;
 
 namespace EvalHarness.Reporting;
@@ -156,6 +157,9 @@ public sealed record ResultRow
 
     /// <summary>SHA-256 (hex) of the written detections, for exact reproduction checks.</summary>
     public string? DetectionsSha256 { get; init; }
+
+    /// <summary>AP by face height and attribute (<see cref="SubsetBreakdown"/>); null when not computed.</summary>
+    public IReadOnlyList<BreakdownBucket>? Breakdown { get; init; }
 
     public bool IsOk => Status == RowStatus.Ok;
 }

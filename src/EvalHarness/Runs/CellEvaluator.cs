@@ -18,6 +18,10 @@ internal sealed class CellSummary
     public CellMeasurements? Measurements { get; init; }
 
     public EvaluationResult? Evaluation { get; init; }
+
+    /// <summary>AP by face subset of the same output (null when the run computes no breakdown).</summary>
+    public IReadOnlyList<BreakdownBucket>? Breakdown { get; init; }
+
     public long Detections { get; init; }
 
     /// <summary>Every timed repeat: <c>SampleImages[i]</c> took <c>Samples[i]</c> ms.</summary>
@@ -36,12 +40,15 @@ internal sealed class CellEvaluator
     private readonly List<ImageOutcome> _processed;
     private readonly GroundTruth _groundTruth;
     private readonly string[] _imageKeys;
-    private readonly Dictionary<string, EvaluationResult> _evaluations = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<BreakdownKind>? _breakdownKinds;
+    private readonly Dictionary<string, (EvaluationResult Result, IReadOnlyList<BreakdownBucket>? Breakdown)> _evaluations = new(StringComparer.Ordinal);
 
     /// <param name="processed">The images that were processed, in the run's order.</param>
     /// <param name="groundTruth">Their ground truth, in the same order.</param>
-    public CellEvaluator(List<ImageOutcome> processed, GroundTruth groundTruth)
+    /// <param name="breakdownKinds">The face subsets to break each distinct output's AP down by (null: none).</param>
+    public CellEvaluator(List<ImageOutcome> processed, GroundTruth groundTruth, IReadOnlyList<BreakdownKind>? breakdownKinds = null)
     {
+        _breakdownKinds = breakdownKinds;
         if (processed.Count != groundTruth.Images.Count) throw new ArgumentException($"{processed.Count} outcomes for {groundTruth.Images.Count} ground-truth images");
         _processed = processed;
         _groundTruth = groundTruth;
@@ -98,14 +105,16 @@ internal sealed class CellEvaluator
         var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
         if (!_evaluations.TryGetValue(sha, out var evaluation))
         {
-            evaluation = WiderFaceEvaluator.Evaluate(_groundTruth, predictions, EvalOptions.Default);
+            evaluation = (WiderFaceEvaluator.Evaluate(_groundTruth, predictions, EvalOptions.Default),
+                _breakdownKinds is null ? null : SubsetBreakdown.Compute(_groundTruth, predictions, EvalOptions.Default, _breakdownKinds));
             _evaluations[sha] = evaluation;
         }
         return new CellSummary
         {
             Status = RowStatus.Ok,
-            Evaluation = evaluation,
-            Measurements = new CellMeasurements(sha, evaluation.Records, _imageKeys, medians),
+            Evaluation = evaluation.Result,
+            Breakdown = evaluation.Breakdown,
+            Measurements = new CellMeasurements(sha, evaluation.Result.Records, _imageKeys, medians),
             Detections = detections,
             SampleImages = sampleImages.ToArray(),
             Samples = samples.ToArray(),

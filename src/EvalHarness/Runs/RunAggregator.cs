@@ -27,6 +27,9 @@ public sealed record AggregationContext
     public int? BootstrapParallelism { get; init; }
     public EnvironmentInfo? Environment { get; init; }
     public string? SuiteJson { get; init; }
+
+    /// <summary>The face subsets of the per-variant breakdown (null: none).</summary>
+    public IReadOnlyList<BreakdownKind>? BreakdownKinds { get; init; }
 }
 
 /// <summary>
@@ -53,7 +56,7 @@ public static class RunAggregator
         var isSubset = context.GroundTruth.IsSubset || processed.Count < context.GroundTruth.Images.Count;
         var groundTruth = new GroundTruth { Images = gtImages, Source = context.GroundTruth.Source, IsSubset = isSubset };
 
-        var evaluator = new CellEvaluator(processed, groundTruth);
+        var evaluator = new CellEvaluator(processed, groundTruth, context.BreakdownKinds);
         var cells = new CellSummary[plan.CellCount];
         for (var c = 0; c < cells.Length; c++) cells[c] = evaluator.Summarise(c);
         var statistics = processed.Count > 0 ? new RowStatistics(evaluator.ImageKeys, context.Bootstrap, context.BootstrapParallelism) : null;
@@ -145,6 +148,7 @@ public static class RunAggregator
             Device = context.BackendDevices[b],
             Status = cell.Status,
             Reason = cell.Reason,
+            Breakdown = cell.Breakdown,
         };
         if (cell.Evaluation is not { } evaluation || cell.Measurements is not { } measured || statistics is null) return row;
 

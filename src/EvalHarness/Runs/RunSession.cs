@@ -1,6 +1,7 @@
 using System.Globalization;
 using EvalHarness.Datasets;
 using EvalHarness.IO;
+using EvalHarness.Metrics;
 using EvalHarness.Metrics.Statistics;
 using EvalHarness.Reporting;
 using EvalHarness.Suites;
@@ -83,7 +84,7 @@ public static class RunSession
 
             RequireUsableImages(outcomes, outputDir);
             cancellationToken.ThrowIfCancellationRequested();
-            var results = Finish(suite, plan, source.GroundTruth, devices, outcomes, outputDir, request.WritePredictions);
+            var results = Finish(suite, plan, source.GroundTruth, devices, outcomes, outputDir, request.WritePredictions, request.Root);
             folder.MarkComplete(outcomes.Count);
             return new RunSessionResult(outputDir, results, outcomes.Count, counter.Resumed, skipped);
         }
@@ -165,7 +166,7 @@ public static class RunSession
         RequireUsableImages(outcomeList, outputDir);
         var results = suite.Sweep is not null
             ? Sweeps.SweepSession.FinishMerged(suite, outcomeList, groundTruth, first.Devices, outputDir)
-            : Finish(suite, plan, groundTruth, first.Devices, outcomeList, outputDir, writePredictions);
+            : Finish(suite, plan, groundTruth, first.Devices, outcomeList, outputDir, writePredictions, root);
         folder.MarkComplete(outcomeList.Count);
         return results;
     }
@@ -188,7 +189,7 @@ public static class RunSession
         return new RunPlan { Variants = suite.Variants, Backends = backends, Repeats = suite.Repeats, WarmUp = suite.Warmup, Shard = shard, Strict = strict };
     }
 
-    private static RunResults Finish(Suite suite, RunPlan plan, GroundTruth groundTruth, IReadOnlyList<string> devices, IReadOnlyList<ImageOutcome> outcomes, string outputDir, bool writePredictions)
+    private static RunResults Finish(Suite suite, RunPlan plan, GroundTruth groundTruth, IReadOnlyList<string> devices, IReadOnlyList<ImageOutcome> outcomes, string outputDir, bool writePredictions, string? root)
     {
         string? gpuName = null;
         for (var i = 0; i < plan.Backends.Count; i++)
@@ -206,11 +207,32 @@ public static class RunSession
             Bootstrap = new BootstrapOptions { Resamples = suite.BootstrapResamples, Seed = suite.BootstrapSeed },
             Environment = EnvironmentInfo.Capture(gpuName, null, DataPaths.FindRepositoryRoot(Directory.GetCurrentDirectory())),
             SuiteJson = SuiteLoader.ToJson(suite),
+            BreakdownKinds = BreakdownKindsFor(suite, groundTruth, root),
         };
         var results = RunAggregator.Aggregate(context, outcomes);
         RunExporters.WriteAll(results, outputDir);
         if (writePredictions) WritePredictionFolders(context, outcomes, Path.Combine(outputDir, "predictions"));
         return results;
+    }
+
+    /// <summary>
+    /// The report's breakdown: face height always; the annotation attributes for WIDER FACE when
+    /// <c>wider_face_val_bbx_gt.txt</c> is found and agrees with the ground truth (else height only:
+    /// the AP tables never depend on it).
+    /// </summary>
+    private static IReadOnlyList<BreakdownKind> BreakdownKindsFor(Suite suite, GroundTruth groundTruth, string? root)
+    {
+        if (suite.Dataset.Kind != DatasetKind.WiderFace || DataPaths.ResolveWiderFaceRoot(root ?? suite.Dataset.Root) is not { } widerRoot) return [BreakdownKind.Height];
+        try
+        {
+            var gtDir = WiderGroundTruthLoader.ResolveGroundTruthDir(widerRoot);
+            if (FaceAttributeFile.Find(gtDir, widerRoot) is not { } path) return [BreakdownKind.Height];
+            return [BreakdownKind.Height, .. BreakdownKind.Attributes(FaceAttributeFile.Load(path, groundTruth, new List<string>()))];
+        }
+        catch (EvalHarnessException)
+        {
+            return [BreakdownKind.Height];
+        }
     }
 
     /// <summary>One WIDER-format prediction folder per variant (from its first backend that ran it), for outside evaluators.</summary>

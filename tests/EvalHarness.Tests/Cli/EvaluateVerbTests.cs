@@ -22,8 +22,72 @@ public sealed class EvaluateVerbTests
         Assert.Contains("medium AP 0.8727082460501708", output);
         Assert.Contains("hard   AP 0.719752109388244", output);
         Assert.Contains("timing:", output);
-        Assert.Contains("hard,0.719752109388244,31958", File.ReadAllText(Path.Combine(dir.Path, "ap.csv")));
-        Assert.True(File.Exists(Path.Combine(dir.Path, "pr_curve.png")));
+        Assert.Contains("retinaface-mnet0.25-selftrained,,,hard,0.719752109388244,,,31958,", File.ReadAllText(Path.Combine(dir.Path, "ap.csv")));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "charts", "pr_hard.png")));
+    }
+
+    private static string Dump => Path.Combine(TestData.PredictionsRoot, "retinaface-mnet0.25-selftrained");
+
+    [Fact]
+    public void Several_methods_share_one_ap_csv_with_a_method_column_and_one_figure_per_setting()
+    {
+        using var dir = new EvalFixtures.TempDir();
+        var (code, output, _) = Run("evaluate", "--pred", Dump, "--pred", Dump, "--label", "first", "--label", "second",
+            "--gt", TestData.WiderFaceRoot, "--out", dir.Path);
+
+        Assert.Equal(0, code);
+        Assert.Contains("first\n  easy   AP 0.9003152243949055", output.ReplaceLineEndings("\n"));
+        Assert.Contains("second\n  easy   AP 0.9003152243949055", output.ReplaceLineEndings("\n"));
+        var ap = File.ReadAllLines(Path.Combine(dir.Path, "ap.csv"));
+        Assert.Equal(1 + 2 * 3, ap.Length);
+        Assert.Contains("first,,,hard,0.719752109388244,,,31958,,,", ap);
+        Assert.Contains("second,,,hard,0.719752109388244,,,31958,,,", ap);
+        foreach (var setting in new[] { "easy", "medium", "hard" }) Assert.True(File.Exists(Path.Combine(dir.Path, "charts", $"pr_{setting}.png")));
+    }
+
+    [Fact]
+    public void Labels_must_match_the_folders_and_be_unique()
+    {
+        Assert.Equal(2, Run("evaluate", "--pred", Dump, "--pred", Dump, "--label", "one", "--gt", TestData.WiderFaceRoot).Code);
+        var (code, _, error) = Run("evaluate", "--pred", Dump, "--pred", Dump, "--gt", TestData.WiderFaceRoot);
+        Assert.Equal(2, code);
+        Assert.Contains("--label", error);
+    }
+
+    [Fact]
+    public void A_folder_that_cannot_be_read_stops_the_comparison_unless_lenient()
+    {
+        using var dir = new EvalFixtures.TempDir();
+        var missing = Path.Combine(dir.Path, "no-such-folder");
+
+        var (code, _, error) = Run("evaluate", "--pred", Dump, "--pred", missing, "--gt", TestData.WiderFaceRoot);
+        Assert.Equal(2, code);
+        Assert.Contains("no-such-folder", error);
+
+        var (lenientCode, output, warning) = Run("evaluate", "--pred", Dump, "--pred", missing, "--gt", TestData.WiderFaceRoot, "--lenient");
+        Assert.Equal(0, lenientCode);
+        Assert.Contains("warning: no-such-folder: skipped", warning);
+        Assert.Contains("hard   AP 0.719752109388244", output);
+    }
+
+    [Fact]
+    public void Breakdown_splits_the_hard_faces_by_height_and_attribute()
+    {
+        using var dir = new EvalFixtures.TempDir();
+        var (code, output, _) = Run("evaluate", "--pred", Dump, "--gt", TestData.WiderFaceRoot, "--breakdown", "--out", dir.Path);
+
+        Assert.Equal(0, code);
+        Assert.Contains("hard   AP 0.719752109388244", output);
+        var rows = File.ReadAllLines(Path.Combine(dir.Path, "breakdown.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        // The bucket labels hold a comma, so a height row splits into 6 fields: method, kind, "[a, b)", faces, ap.
+        var heights = rows.Where(r => r[1] == "height").ToList();
+        Assert.Equal(5, heights.Count);
+        Assert.Equal(31958, heights.Sum(r => int.Parse(r[^2], System.Globalization.CultureInfo.InvariantCulture)));
+        foreach (var kind in new[] { "blur", "occlusion", "pose", "illumination", "expression" })
+        {
+            Assert.Equal(31958, rows.Where(r => r[1] == kind).Sum(r => int.Parse(r[^2], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        Assert.True(File.Exists(Path.Combine(dir.Path, "charts", "breakdown.png")));
     }
 
     [Fact]

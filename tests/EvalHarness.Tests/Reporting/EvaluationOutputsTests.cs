@@ -20,52 +20,63 @@ public sealed class EvaluationOutputsTests
     }
 
     [Fact]
-    public void Ap_csv_holds_shortest_round_trip_values()
+    public void Ap_csv_holds_shortest_round_trip_values_in_the_run_schema()
     {
         using var dir = new TempDir();
         var result = Small();
-        var path = Path.Combine(dir.Path, "ap.csv");
-        ApCsvWriter.Write(path, result);
+        EvaluationOutputs.WriteAll(dir.Path, [new EvaluatedMethod("mine", result)]);
 
-        var lines = File.ReadAllLines(path);
-        Assert.Equal("setting,ap,faces", lines[0]);
+        var lines = File.ReadAllLines(Path.Combine(dir.Path, "ap.csv"));
+        Assert.Equal("method,variant,backend,setting,ap,ap_lo,ap_hi,faces,delta_ap,delta_lo,delta_hi", lines[0]);
         Assert.Equal(4, lines.Length);
         for (var s = 0; s < 3; s++)
         {
             var setting = result.Settings[s];
-            Assert.Equal($"{setting.Setting.Id()},{setting.Ap.ToString("R", CultureInfo.InvariantCulture)},{setting.Faces}", lines[s + 1]);
+            Assert.Equal($"mine,,,{setting.Setting.Id()},{setting.Ap.ToString("R", CultureInfo.InvariantCulture)},,,{setting.Faces},,,", lines[s + 1]);
         }
     }
 
     [Fact]
-    public void Pr_curve_csv_has_every_threshold_of_every_setting()
+    public void Pr_curves_csv_has_every_threshold_of_every_setting_of_every_method()
     {
         using var dir = new TempDir();
         var result = Small();
-        var path = Path.Combine(dir.Path, "pr_curve.csv");
-        PrCurveCsvWriter.Write(path, result);
+        EvaluationOutputs.WriteAll(dir.Path, [new EvaluatedMethod("a", result), new EvaluatedMethod("b", result)]);
 
-        var lines = File.ReadAllLines(path);
-        Assert.Equal("setting,threshold,precision,recall", lines[0]);
-        Assert.Equal(1 + 3 * 1000, lines.Length);
-        Assert.StartsWith("easy,0.999,", lines[1]);
+        var lines = File.ReadAllLines(Path.Combine(dir.Path, "pr_curves.csv"));
+        Assert.Equal("method,variant,backend,setting,threshold,recall,precision", lines[0]);
+        Assert.Equal(1 + 2 * 3 * 1000, lines.Length);
+        Assert.StartsWith("a,,,easy,0.999,", lines[1]);
         var last = lines[^1].Split(',');
-        Assert.Equal("hard", last[0]);
-        Assert.Equal(result[Setting.Hard].Recall[^1], double.Parse(last[3], CultureInfo.InvariantCulture));
-        Assert.Equal(result[Setting.Hard].Precision[^1], double.Parse(last[2], CultureInfo.InvariantCulture));
+        Assert.Equal(["b", "hard"], [last[0], last[3]]);
+        Assert.Equal(result[Setting.Hard].Recall[^1], double.Parse(last[5], CultureInfo.InvariantCulture));
+        Assert.Equal(result[Setting.Hard].Precision[^1], double.Parse(last[6], CultureInfo.InvariantCulture));
     }
 
     [Fact]
-    public void Writes_all_three_files_including_a_png_chart()
+    public void Writes_the_tables_and_one_comparison_png_per_setting()
     {
         using var dir = new TempDir();
-        var paths = EvaluationOutputs.WriteAll(dir.Path, Small());
+        var paths = EvaluationOutputs.WriteAll(dir.Path, [new EvaluatedMethod("mine", Small())]);
 
-        Assert.Equal(["ap.csv", "pr_curve.csv", "pr_curve.png"], paths.Select(Path.GetFileName));
-        var png = File.ReadAllBytes(paths[2]);
+        Assert.Equal(["ap.csv", "pr_curves.csv", "charts/pr_easy.png", "charts/pr_medium.png", "charts/pr_hard.png"],
+            paths.Select(p => Path.GetRelativePath(dir.Path, p).Replace('\\', '/')));
+        var png = File.ReadAllBytes(paths[4]);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
         Assert.True(png.Length > 10_000, $"chart of {png.Length} bytes looks empty");
-        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void A_breakdown_adds_breakdown_csv_and_its_bar_chart()
+    {
+        using var dir = new TempDir();
+        var buckets = new List<BreakdownBucket> { new("height", "[0,16)", 0, null), new("height", "[16,32)", 3, 0.5) };
+        var paths = EvaluationOutputs.WriteAll(dir.Path, [new EvaluatedMethod("m", Small(), buckets)]);
+
+        Assert.Contains(paths, p => p.EndsWith("breakdown.png", StringComparison.Ordinal));
+        var lines = File.ReadAllLines(Path.Combine(dir.Path, "breakdown.csv"));
+        Assert.Equal(["method,kind,bucket,faces,ap", "m,height,\"[0,16)\",0,", "m,height,\"[16,32)\",3,0.5"], lines);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using EvalHarness.Datasets;
 using EvalHarness.IO;
+using EvalHarness.Metrics;
 using EvalHarness.Reporting;
 using EvalHarness.Reporting.Charts;
 
@@ -65,11 +66,32 @@ public class ExportersTests
         var folder = FakeRuns.TempFolder();
         RunExporters.WriteAll(run, folder, [new ApCsvExporter(), new PrCurvesCsvExporter()]);
         var ap = File.ReadAllLines(Path.Combine(folder, "ap.csv"));
-        Assert.Equal("variant,backend,setting,ap,ap_lo,ap_hi,faces,delta_ap,delta_lo,delta_hi", ap[0]);
+        Assert.Equal("method,variant,backend,setting,ap,ap_lo,ap_hi,faces,delta_ap,delta_lo,delta_hi", ap[0]);
         Assert.Equal(1 + run.Rows.Count * 3, ap.Length);
-        Assert.Contains(ap, l => l.StartsWith("gc,scalar,hard,0.64,", StringComparison.Ordinal));
+        Assert.Contains(ap, l => l.StartsWith("gc/scalar,gc,scalar,hard,0.64,", StringComparison.Ordinal));
         var pr = File.ReadAllLines(Path.Combine(folder, "pr_curves.csv"));
+        Assert.Equal("method,variant,backend,setting,threshold,recall,precision", pr[0]);
         Assert.Equal(1 + run.PrCurves.Sum(c => c.Recall.Length), pr.Length);
+    }
+
+    [Fact]
+    public void A_run_with_a_breakdown_writes_breakdown_csv_its_chart_and_a_report_table_per_variant()
+    {
+        var fake = FakeRuns.Create();
+        BreakdownBucket[] buckets = [new("height", "[0,16)", 0, null), new("height", "[16,32)", 4, 0.25)];
+        var run = fake with { Rows = [.. fake.Rows.Select(r => r with { Breakdown = buckets })] };
+        var folder = FakeRuns.TempFolder();
+
+        RunExporters.WriteAll(run, folder, [new BreakdownCsvExporter()]);
+
+        var lines = File.ReadAllLines(Path.Combine(folder, "breakdown.csv"));
+        Assert.Equal("method,kind,bucket,faces,ap", lines[0]);
+        var variants = run.Rows.Where(r => r.IsOk && r.Ap is not null).Select(r => r.Variant).Distinct().Count();
+        Assert.Equal(1 + variants * buckets.Length, lines.Length);
+        var md = MarkdownReportExporter.Render(run);
+        Assert.Contains("## AP by face height and attribute", md);
+        Assert.Contains("| height | [16,32) | 4 |", md);
+        Assert.Contains(ChartExporter.Plan(run), c => c.RelativePath == "charts/breakdown.png");
     }
 
     [Fact]

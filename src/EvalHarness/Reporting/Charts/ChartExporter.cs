@@ -50,6 +50,11 @@ public sealed class ChartExporter : IRunExporter
         {
             charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/latency.png", "Post-processing latency per image (box: quartiles, whiskers: 5th-95th percentile)", () => Latency(run)));
         }
+        if (BreakdownRows(run).Count > 0)
+        {
+            charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/{ComparisonCharts.BreakdownFileName}", "AP by face height and attribute (hard-setting faces)",
+                () => ComparisonCharts.BreakdownBars([.. BreakdownRows(run).Select(r => new MethodBreakdown(r.Variant, r.Breakdown!))])));
+        }
         if (run.Scaling.Count > 0)
         {
             charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/scaling.png", "Post-processing time vs candidates (log-log)", () => Scaling(run)));
@@ -57,22 +62,10 @@ public sealed class ChartExporter : IRunExporter
         return charts;
     }
 
-    public static Plot PrCurves(RunResults run, Setting setting)
-    {
-        var plot = NewPlot($"Precision-recall ({setting.Id()})", "recall", "precision");
-        var palette = new ScottPlot.Palettes.Category10();
-        var i = 0;
-        foreach (var curve in PreferredCurves(run, setting))
-        {
-            var line = plot.Add.Scatter(curve.Recall, curve.Precision, palette.GetColor(i++));
-            line.MarkerSize = 0;
-            line.LineWidth = 2;
-            line.LegendText = VariantLegend(run, curve.Variant, setting);
-        }
-        plot.Axes.SetLimits(0, 1, 0, 1.02);
-        plot.ShowLegend(Alignment.LowerLeft);
-        return plot;
-    }
+    /// <summary>The comparison figure of one setting: one curve per variant (reference backend first), legend "variant (AP)" sorted by AP.</summary>
+    public static Plot PrCurves(RunResults run, Setting setting) =>
+        ComparisonCharts.PrComparison(setting, PreferredCurves(run, setting).Select(c =>
+            new MethodCurve(c.Variant, ReferenceRow(run, c.Variant)?.Ap?[setting] ?? double.NaN, c.Recall, c.Precision)));
 
     public static Plot ApPerVariant(RunResults run)
     {
@@ -271,6 +264,17 @@ public sealed class ChartExporter : IRunExporter
         return list;
     }
 
+    /// <summary>Per variant, in order, the representative row (<see cref="ReferenceRow"/>) when it has a breakdown.</summary>
+    public static IReadOnlyList<ResultRow> BreakdownRows(RunResults run)
+    {
+        var rows = new List<ResultRow>();
+        foreach (var variant in OkVariants(run))
+        {
+            if (ReferenceRow(run, variant) is { Breakdown: not null } row) rows.Add(row);
+        }
+        return rows;
+    }
+
     /// <summary>The row whose AP represents a variant: the reference backend's when it ran, else the first that did.</summary>
     private static ResultRow? ReferenceRow(RunResults run, string variant) =>
         run.Rows.FirstOrDefault(r => r.Variant == variant && r.Backend == run.ReferenceBackend && r.IsOk && r.Ap is not null)
@@ -285,9 +289,4 @@ public sealed class ChartExporter : IRunExporter
         }
     }
 
-    private static string VariantLegend(RunResults run, string variant, Setting setting)
-    {
-        var row = ReferenceRow(run, variant);
-        return row?.Ap is { } ap ? FormattableString.Invariant($"{variant} (AP {ap[setting]:0.0000})") : variant;
-    }
 }

@@ -1,5 +1,6 @@
 using EvalHarness.Datasets;
 using EvalHarness.IO;
+using EvalHarness.Metrics;
 using EvalHarness.Metrics.Statistics;
 
 namespace EvalHarness.Reporting.Csv;
@@ -94,6 +95,9 @@ public static class CsvMapping
         };
     }
 
+    /// <summary>The method name a run gives one variant on one backend in ap.csv, pr_curves.csv and breakdown.csv.</summary>
+    public static string MethodName(string variant, string backend) => $"{variant}/{backend}";
+
     public static IEnumerable<ApRecord> ToAp(ResultRow row)
     {
         if (row.Ap is not { } ap) yield break;
@@ -101,6 +105,7 @@ public static class CsvMapping
         {
             yield return new ApRecord
             {
+                Method = MethodName(row.Variant, row.Backend),
                 Variant = row.Variant,
                 Backend = row.Backend,
                 Setting = s.Id(),
@@ -121,6 +126,7 @@ public static class CsvMapping
         {
             yield return new PrPointRecord
             {
+                Method = MethodName(curve.Variant, curve.Backend),
                 Variant = curve.Variant,
                 Backend = curve.Backend,
                 Setting = curve.Setting.Id(),
@@ -130,6 +136,37 @@ public static class CsvMapping
             };
         }
     }
+
+    /// <summary>ap.csv rows of one evaluated method (<c>evaluate</c>: no variant, backend or intervals).</summary>
+    public static IEnumerable<ApRecord> ToAp(string method, EvaluationResult result)
+    {
+        foreach (var setting in result.Settings)
+        {
+            yield return new ApRecord { Method = method, Setting = setting.Setting.Id(), Ap = setting.Ap, Faces = setting.Faces };
+        }
+    }
+
+    /// <summary>pr_curves.csv rows of one evaluated method: every threshold of every setting.</summary>
+    public static IEnumerable<PrPointRecord> ToPr(string method, EvaluationResult result)
+    {
+        foreach (var setting in result.Settings)
+        {
+            for (var t = 0; t < setting.Thresholds.Length; t++)
+            {
+                yield return new PrPointRecord
+                {
+                    Method = method,
+                    Setting = setting.Setting.Id(),
+                    Threshold = setting.Thresholds[t],
+                    Recall = setting.Recall[t],
+                    Precision = setting.Precision[t],
+                };
+            }
+        }
+    }
+
+    public static IEnumerable<BreakdownRecord> ToBreakdown(string method, IEnumerable<BreakdownBucket> buckets) =>
+        buckets.Select(b => new BreakdownRecord { Method = method, Kind = b.Kind, Bucket = b.Bucket, Faces = b.Faces, Ap = b.Ap });
 
     public static IEnumerable<LatencySampleRecord> ToSamples(LatencySeries series)
     {

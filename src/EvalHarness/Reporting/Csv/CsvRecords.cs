@@ -58,10 +58,14 @@ public sealed partial class SummaryRecord
     public static readonly string[] RequiredColumns = ["suite", "variant", "backend", "status", "ap_easy", "ap_medium", "ap_hard", "median_ms"];
 }
 
-/// <summary>One row of ap.csv: one variant × backend × setting.</summary>
+/// <summary>
+/// One row of ap.csv, written by <c>run</c> (one method per variant × backend, <c>variant/backend</c>)
+/// and by <c>evaluate</c> (one method per prediction folder; variant and backend empty) alike.
+/// </summary>
 [CsvRecord]
 public sealed partial class ApRecord
 {
+    [CsvColumn("method", Optional = true)] public string Method { get; set; } = "";
     [CsvColumn("variant")] public string Variant { get; set; } = "";
     [CsvColumn("backend")] public string Backend { get; set; } = "";
     [CsvColumn("setting")] public string Setting { get; set; } = "";
@@ -74,16 +78,28 @@ public sealed partial class ApRecord
     [CsvColumn("delta_hi", Optional = true)] public double? DeltaUpper { get; set; }
 }
 
-/// <summary>One point of pr_curves.csv.</summary>
+/// <summary>One point of pr_curves.csv (<c>run</c> and <c>evaluate</c> alike; see <see cref="ApRecord"/> for <c>method</c>).</summary>
 [CsvRecord]
 public sealed partial class PrPointRecord
 {
+    [CsvColumn("method", Optional = true)] public string Method { get; set; } = "";
     [CsvColumn("variant")] public string Variant { get; set; } = "";
     [CsvColumn("backend")] public string Backend { get; set; } = "";
     [CsvColumn("setting")] public string Setting { get; set; } = "";
     [CsvColumn("threshold")] public double Threshold { get; set; }
     [CsvColumn("recall")] public double Recall { get; set; }
     [CsvColumn("precision")] public double Precision { get; set; }
+}
+
+/// <summary>One row of breakdown.csv: AP of one method on one subset of the faces (ap empty when the bucket has no face).</summary>
+[CsvRecord]
+public sealed partial class BreakdownRecord
+{
+    [CsvColumn("method")] public string Method { get; set; } = "";
+    [CsvColumn("kind")] public string Kind { get; set; } = "";
+    [CsvColumn("bucket")] public string Bucket { get; set; } = "";
+    [CsvColumn("faces")] public int Faces { get; set; }
+    [CsvColumn("ap")] public double? Ap { get; set; }
 }
 
 /// <summary>One sample of latency_samples.csv.</summary>
