@@ -46,12 +46,24 @@ internal static class CliRunner
         try
         {
             var parse = root.Parse(args);
-            if (parse.Errors.Count > 0 && args.Length > 0)
+            if (args.Length == 0)
+            {
+                // No verb is a usage error (2), not "the job found a problem" (1): the help, then one line.
+                Console.Out.Write(HelpText(root.Parse(["--help"])));
+                Console.Error.WriteLine($"error: name a verb, e.g. `{ProgramName} run` (the verbs are listed above)");
+                return ExitCodes.BadInput;
+            }
+            if (parse.Errors.Count > 0)
             {
                 // A mistyped option or value is bad input (2), not the "job found a problem" code (1) that
                 // System.CommandLine would return; one line, like every other input error.
-                Console.Error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see --help)");
+                Console.Error.WriteLine($"error: {DescribeParseErrors(root, parse, args)}");
                 return ExitCodes.BadInput;
+            }
+            if (parse.Action is System.CommandLine.Help.HelpAction)
+            {
+                Console.Out.Write(HelpText(parse));
+                return ExitCodes.Success;
             }
             // Without EnableDefaultExceptionHandler = false, System.CommandLine's own handler swallows our
             // exceptions (stack trace, exit 1); its own signal handling is replaced by ours above.
@@ -72,6 +84,48 @@ internal static class CliRunner
             if (Environment.GetEnvironmentVariable(TraceVariable) is { Length: > 0 }) Console.Error.WriteLine(ex);
             return ExitCodes.InternalError;
         }
+    }
+
+    /// <summary>What users type (the wrapper script and the README), not the assembly's name.</summary>
+    internal const string ProgramName = "evalharness";
+
+    /// <summary>The help System.CommandLine renders, under the name users type instead of the executable's (<c>EvalHarness.Cli</c>).</summary>
+    private static string HelpText(ParseResult help)
+    {
+        using var text = new StringWriter();
+        help.Invoke(new InvocationConfiguration { Output = text });
+        return text.ToString().Replace(RootCommand.ExecutableName, ProgramName, StringComparison.Ordinal);
+    }
+
+    /// <summary>A mistyped verb names the verbs (and the nearest one); other parse errors become one sentence.</summary>
+    private static string DescribeParseErrors(RootCommand root, ParseResult parse, string[] args)
+    {
+        if (parse.CommandResult.Command == root && !args[0].StartsWith('-'))
+        {
+            var verbs = root.Subcommands.Select(c => c.Name).ToList();
+            var nearest = verbs.OrderBy(v => EditDistance(v, args[0])).First();
+            var hint = EditDistance(nearest, args[0]) <= 2 ? $"; did you mean '{nearest}'?" : "";
+            return $"unknown verb '{args[0]}'{hint} (verbs: {string.Join(", ", verbs)})";
+        }
+        var verb = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
+        return $"{string.Join("; ", parse.Errors.Select(e => e.Message.TrimEnd('.')))} (see {ProgramName}{verb} --help)";
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
     }
 
     /// <summary>One line for the user: the harness's messages as they are; file-system errors with the path .NET names.</summary>

@@ -10,16 +10,21 @@ namespace EvalHarness.Cli.Interaction;
 internal sealed class ConsoleRunObserver : IRunObserver
 {
     private readonly ProgressTask? _task;
+    private readonly string _title;
     private int _lastPlainPercent = -1;
 
-    private ConsoleRunObserver(ProgressTask? task) => _task = task;
+    private ConsoleRunObserver(ProgressTask? task, string title)
+    {
+        _task = task;
+        _title = title;
+    }
 
     public static bool IsInteractive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
     /// <summary>Runs <paramref name="body"/> with a progress display suited to the console; <paramref name="expectedTotal"/> may be 0 when unknown.</summary>
     public static T Run<T>(string title, int expectedTotal, Func<ConsoleRunObserver, T> body)
     {
-        if (!IsInteractive) return body(new ConsoleRunObserver(null));
+        if (!IsInteractive) return body(new ConsoleRunObserver(null, title));
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(false)
@@ -27,7 +32,7 @@ internal sealed class ConsoleRunObserver : IRunObserver
             .Start(ctx =>
             {
                 var task = ctx.AddTask(Markup.Escape(title), maxValue: Math.Max(1, expectedTotal));
-                result = body(new ConsoleRunObserver(task));
+                result = body(new ConsoleRunObserver(task, title));
                 task.Value = task.MaxValue;
             });
         return result;
@@ -39,6 +44,7 @@ internal sealed class ConsoleRunObserver : IRunObserver
         {
             _task.MaxValue = Math.Max(1, progress.Total);
             _task.Value = progress.Done;
+            _task.Description = Markup.Escape($"{_title}: image {progress.Done}/{progress.Total}");
             return;
         }
         // Plain mode: a line per 10% (and the last image) keeps CI logs short but alive.
@@ -56,5 +62,16 @@ internal sealed class ConsoleRunObserver : IRunObserver
     {
         if (_task is not null) AnsiConsole.MarkupLine(Markup.Escape(message));
         else Console.WriteLine(message);
+    }
+
+    public void OnPhase(string description)
+    {
+        if (_task is not null)
+        {
+            _task.Description = Markup.Escape($"{_title}: {description}");
+            _task.IsIndeterminate = true;
+            return;
+        }
+        Console.WriteLine($"  {description}…");
     }
 }

@@ -24,17 +24,18 @@ internal static class GpuCheckVerb
         var repeats = new Option<int>("--repeats") { Description = "timed runs (median and p90 are reported)", DefaultValueFactory = _ => 15 };
         var maxChecked = new Option<long>("--max-checked") { Description = "largest batch (total candidates) checked against the scalar oracle", DefaultValueFactory = _ => 4_200_000 };
         var maxBatch = new Option<long>("--max-batch-candidates") { Description = "skip batches with more candidates than this", DefaultValueFactory = _ => 16_800_000 };
+        var requireGpu = new Option<bool>("--require-gpu") { Description = "fail (exit 2) when no device is found, instead of reporting n/a and passing" };
 
         var command = new Command("gpu-check", "Check the GPU backend against the scalar oracle on synthetic maps and time it");
-        foreach (var option in new Option[] { accelerator, output, sizes, batches, variants, warmup, repeats, maxChecked, maxBatch }) command.Options.Add(option);
+        foreach (var option in new Option[] { accelerator, output, sizes, batches, variants, warmup, repeats, maxChecked, maxBatch, requireGpu }) command.Options.Add(option);
         command.SetAction(parse => Execute(
             parse.GetValue(accelerator)!, parse.GetValue(output), parse.GetValue(sizes), parse.GetValue(batches), parse.GetValue(variants),
-            parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(maxChecked), parse.GetValue(maxBatch), parse.InvocationConfiguration.Output));
+            parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(maxChecked), parse.GetValue(maxBatch), parse.GetValue(requireGpu), parse.InvocationConfiguration.Output));
         return command;
     }
 
     private static int Execute(string accelerator, string? outDir, string? sizes, string? batches, string? variants,
-                               int warmup, int repeats, long maxChecked, long maxBatch, TextWriter stdout)
+                               int warmup, int repeats, long maxChecked, long maxBatch, bool requireGpu, TextWriter stdout)
     {
         var kind = accelerator.ToLowerInvariant() switch
         {
@@ -56,7 +57,12 @@ internal static class GpuCheckVerb
             MaxCandidatesPerBatch = maxBatch,
         };
         var rows = GpuCheck.Run(options, stdout);
-        if (rows is null) return ExitCodes.Success; // n/a: no device is not an error
+        if (rows is null)
+        {
+            // n/a: no device is not an error, unless the caller (a GPU CI job) needs one to pass
+            if (requireGpu) throw new UsageException($"--require-gpu: no {accelerator} device could be opened (see the n/a line above)");
+            return ExitCodes.Success;
+        }
         var failed = 0;
         foreach (var row in rows) if (row.Check == "FAIL") failed++;
         stdout.WriteLine(failed == 0 ? $"gpu-check: all {rows.Count} checks pass or skipped" : $"gpu-check: {failed} of {rows.Count} configurations differ from the scalar oracle");

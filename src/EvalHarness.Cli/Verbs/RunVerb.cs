@@ -46,8 +46,11 @@ internal static class RunVerb
             Strict = parse.GetValue(Strict),
             WritePredictions = parse.GetValue(WritePredictions),
         };
-        var what = suite.Sweep is null ? "variants" : "configurations (sweep)";
-        Console.WriteLine($"suite {suite.Name}: {suite.Dataset}; {suite.Variants.Count} {what} × {suite.Backends.Count} backends, {suite.Repeats} repeats{(suite.Detectors.Count > 1 ? $", {suite.Detectors.Count} detectors" : "")}");
+        if (request.Root is not null && suite.Dataset.Kind == DatasetKind.Synthetic)
+        {
+            Console.Error.WriteLine($"warning: --root is ignored: suite {suite.Name} is synthetic (it reads no images)");
+        }
+        Console.WriteLine($"suite {suite.Name}: {suite.Dataset}; {Plural(suite.Variants.Count, suite.Sweep is null ? "variant" : "configuration")} × {Plural(suite.Backends.Count, "backend")}, {Plural(suite.Repeats, "timed repeat")}{(suite.Detectors.Count > 1 ? $", {suite.Detectors.Count} detectors" : "")}");
         if (suite.Detectors.Count > 1)
         {
             var top = MultiDetectorRun.Run(request, one =>
@@ -64,6 +67,8 @@ internal static class RunVerb
         Report(single, sweep: suite.Sweep is not null);
         return ExitCodes.Success;
     }
+
+    internal static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 
     private static int ExpectedImages(Suite suite) => suite.Dataset.Kind == DatasetKind.Synthetic ? suite.Dataset.Images : 0;
 
@@ -111,24 +116,26 @@ internal static class MergeVerb
 /// <summary>The summary and verdict tables as plain text (readable in CI logs and on a terminal alike).</summary>
 internal static class ResultsConsole
 {
+    /// <summary>A speed ratio with three significant digits: 20.4, 1.00, 0.380, 0.00360 (never "0.00" for a real ratio).</summary>
+    internal static string Ratio(double value)
+    {
+        if (!double.IsFinite(value) || value <= 0) return "n/a";
+        var decimals = Math.Clamp(2 - (int)Math.Floor(Math.Log10(value)), 0, 6);
+        return value.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Rounding noise of a bound at zero (-5.55e-17) prints as 0.</summary>
+    private static double Clean(double value) => Math.Abs(value) < 1e-12 ? 0 : value;
+
     public static void Print(RunResults run, bool rows = true)
     {
         var ci = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine($"{run.Suite}: {run.Dataset}{(run.IsSubset ? " — subset AP, not comparable with full-set numbers" : "")}");
-        if (rows) PrintRows(run, ci);
-        Console.WriteLine();
-        Console.WriteLine("verdicts on the article's claims (gradient clipping vs nms):");
-        foreach (var v in run.Verdicts)
-        {
-            Console.WriteLine($"  {v.Variant,-12} {Metrics.Statistics.Verdicts.Id(v.Claim),-18} {v.Scope,-8} {Metrics.Statistics.Verdicts.Id(v.Outcome),-13} {v.Evidence}");
-        }
-    }
-
-    private static void PrintRows(RunResults run, CultureInfo ci)
-    {
+        // Without an nms row there is nothing to compare with: say so instead of calling every row the baseline.
+        var hasNms = run.Rows.Any(r => r.Variant == "nms" || r.Variant.StartsWith("nms(", StringComparison.Ordinal));
         Console.WriteLine($"{"variant",-20} {"backend",-7} {"AP easy",8} {"medium",8} {"hard",8} {"ΔAP hard [95% CI]",-26} {"median ms",10} {"p90 ms",8} {"× nms",7}");
-        foreach (var row in run.Rows)
+        foreach (var row in rows ? run.Rows : [])
         {
             if (!row.IsOk)
             {
@@ -136,10 +143,17 @@ internal static class ResultsConsole
                 continue;
             }
             var ap = row.Ap!.Value;
-            var delta = row.DeltaAp is { } d ? string.Format(ci, "{0:+0.0000;-0.0000} [{1:+0.000;-0.000}, {2:+0.000;-0.000}]", d.Hard.Estimate, d.Hard.Lower, d.Hard.Upper) : "(baseline)";
-            var ratio = row.SpeedRatio is { } r ? r.Estimate.ToString("0.00", ci) : "1.00";
+            var delta = row.DeltaAp is { } d ? string.Format(ci, "{0:+0.0000;-0.0000} [{1:+0.0000;-0.0000}, {2:+0.0000;-0.0000}]", d.Hard.Estimate, Clean(d.Hard.Lower), Clean(d.Hard.Upper)) : hasNms ? "(baseline)" : "n/a (no nms)";
+            var ratio = row.SpeedRatio is { } r ? Ratio(r.Estimate) : hasNms ? "1.00" : "n/a";
             Console.WriteLine(string.Format(ci, "{0,-20} {1,-7} {2,8:0.0000} {3,8:0.0000} {4,8:0.0000} {5,-26} {6,10:0.000} {7,8:0.000} {8,7}",
                 row.Variant, row.Backend, ap.Easy, ap.Medium, ap.Hard, delta, row.Latency!.Value.Median, row.Latency!.Value.P90, ratio));
+        }
+        if (run.Verdicts.Count == 0) return; // no gradient-clipping variant (or no nms): nothing to judge
+        Console.WriteLine();
+        Console.WriteLine("verdicts on the article's claims (gradient clipping vs nms):");
+        foreach (var v in run.Verdicts)
+        {
+            Console.WriteLine($"  {v.Variant,-12} {Metrics.Statistics.Verdicts.Id(v.Claim),-18} {v.Scope,-8} {Metrics.Statistics.Verdicts.Id(v.Outcome),-13} {v.Evidence}");
         }
     }
 }

@@ -20,6 +20,7 @@ public static class WiderImageList
         var full = WiderGroundTruthLoader.Load(root);
         var local = WiderGroundTruthLoader.RestrictToLocalImages(full, root);
         var imagesDir = Path.Combine(root, "WIDER_val", "images");
+        if (events is { Count: > 0 }) RequireKnownEvents(events, full, local, imagesDir);
         var images = new List<ImageRef>();
         var gt = new List<GroundTruthImage>();
         foreach (var image in local.Images)
@@ -32,8 +33,22 @@ public static class WiderImageList
             gt.Add(image);
         }
         if (images.Count == 0) throw new UsageException($"no WIDER FACE val images found under {imagesDir}");
+        // Stated now, before the detector runs over every image only to find nothing to evaluate.
+        if (images.TrueForAll(i => i.Width == 0)) throw new UsageException($"no usable images: none of the {images.Count} images under {imagesDir} can be read as an image (first: {images[0].Path})");
         var subset = gt.Count < full.Images.Count;
         return (images, new GroundTruth { Images = gt, Source = full.Source, IsSubset = subset });
+    }
+
+    private static void RequireKnownEvents(IReadOnlyCollection<string> events, GroundTruth full, GroundTruth local, string imagesDir)
+    {
+        foreach (var ev in events)
+        {
+            if (!full.Images.Any(i => i.Event == ev))
+            {
+                throw new UsageException($"unknown event '{ev}': not in the WIDER FACE val ground truth (events look like '{full.Images[0].Event}')");
+            }
+            if (!local.Images.Any(i => i.Event == ev)) throw new UsageException($"event '{ev}' has no images under {imagesDir}");
+        }
     }
 
     // A file that is not a readable image still gets listed (0 × 0): the run reports and skips it

@@ -98,6 +98,7 @@ internal static class VariantParser
                 return false;
             }
             var body = trimmed[(open + 1)..^1];
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var rawPair in body.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var eq = rawPair.IndexOf('=');
@@ -108,6 +109,12 @@ internal static class VariantParser
                 }
                 var key = rawPair[..eq].Trim().ToLowerInvariant();
                 var value = rawPair[(eq + 1)..].Trim();
+                if (!seen.Add(key))
+                {
+                    // the last one silently winning hides a typo in a sweep or a copied spec
+                    error = $"variant '{text}': parameter '{key}' is given twice";
+                    return false;
+                }
                 if (!AppliesTo(kind, key))
                 {
                     // Accepting it would give two specs that print the same text but compare unequal.

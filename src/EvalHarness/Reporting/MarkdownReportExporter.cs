@@ -12,9 +12,9 @@ public sealed class MarkdownReportExporter : IRunExporter
     public string FileName => ResultFiles.Report;
 
     public void Export(RunResults run, string folder) =>
-        AtomicFile.WriteAllText(Path.Combine(folder, FileName), Render(run));
+        AtomicFile.WriteAllText(Path.Combine(folder, FileName), Render(run, folder));
 
-    public static string Render(RunResults run)
+    public static string Render(RunResults run, string? folder = null)
     {
         var md = new StringBuilder();
         md.Append("# EvalHarness results: ").Append(run.Suite).Append("\n\n");
@@ -80,12 +80,24 @@ public sealed class MarkdownReportExporter : IRunExporter
             }
         }
 
-        md.Append("\n## Reproduce\n\n```sh\n");
+        // Commands that work as printed from the repository root: this folder's own suite.json, the
+        // data root a WIDER suite needs, and a comparison against this very run (which exists).
+        var here = folder is null ? "<this results folder>" : RelativeToRepository(folder);
+        md.Append("\n## Reproduce\n\nFrom the repository root:\n\n```sh\n");
         if (run.Environment?.GitCommit is { } commit) md.Append("git checkout ").Append(commit).Append('\n');
-        md.Append("./evalharness run --suite ").Append(run.SuiteJson is null ? run.Suite : "suite.json").Append('\n');
-        md.Append("./evalharness compare results/baseline/").Append(run.Suite).Append(" <new results folder>\n```\n");
-        md.Append("\nFiles: `summary.csv` (one row per variant × backend), `ap.csv`, `pr_curves.csv`, `latency_samples.csv`, `verdicts.csv`, `scaling.csv`, `breakdown.csv`, `env.json`, `suite.json`.\n");
+        md.Append("./evalharness run --suite ").Append(run.SuiteJson is null ? run.Suite : Path.Combine(here, "suite.json"));
+        if (run.Dataset.StartsWith("WIDER", StringComparison.Ordinal)) md.Append(" --root \"${WIDERFACE_ROOT:-datasets/widerface}\"");
+        md.Append('\n');
+        md.Append("./evalharness compare ").Append(here).Append(" results/<the new run's folder>\n```\n");
+        md.Append("\nFiles: `summary.csv` (one row per variant × backend), `ap.csv`, `pr_curves.csv`, `latency_samples.csv`, `verdicts.csv`, `scaling.csv`, `breakdown.csv`, `env.json`, `suite.json`, `run.json` (what produced the stored outcomes, and who ran it), `complete.json` (written last: the run finished).\n");
         return md.ToString();
+    }
+
+    private static string RelativeToRepository(string folder)
+    {
+        var full = Path.GetFullPath(folder);
+        var repo = IO.DataPaths.FindRepositoryRoot(full);
+        return repo is null ? full : Path.GetRelativePath(repo, full);
     }
 
     /// <summary>AP by face subset, one column per variant (docs/evaluation.md defines the buckets).</summary>

@@ -155,7 +155,7 @@ public sealed record ResultRow
     /// <summary>Total detections emitted over all images.</summary>
     public long? Detections { get; init; }
 
-    /// <summary>SHA-256 (hex) of the written detections, for exact reproduction checks.</summary>
+    /// <summary>SHA-256 (hex) of the detections and the flat indices of the candidates they came from, for exact reproduction and equivalence checks.</summary>
     public string? DetectionsSha256 { get; init; }
 
     /// <summary>AP by face height and attribute (<see cref="SubsetBreakdown"/>); null when not computed.</summary>

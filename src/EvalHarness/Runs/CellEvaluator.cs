@@ -31,9 +31,11 @@ internal sealed class CellSummary
 }
 
 /// <summary>
-/// Detections → evaluation result for the cells of one run: hashes each cell's output and
-/// evaluates every distinct output once, so backends that agree exactly share one evaluation
-/// (and, downstream, one set of resampled APs).
+/// Detections → evaluation result for the cells of one run: hashes each cell's output (per image
+/// its key, boxes, scores and the flat indices of the kept candidates) and evaluates every
+/// distinct output once, so backends that agree exactly share one evaluation (and, downstream,
+/// one set of resampled APs). Equal hashes are the run's equivalence: same candidates kept, same
+/// boxes and scores to the bit.
 /// </summary>
 internal sealed class CellEvaluator
 {
@@ -95,6 +97,7 @@ internal sealed class CellEvaluator
             predictions.Set(new ImagePredictions { Event = o.Event, ImageKey = o.ImageKey, Boxes = boxes });
             hash.AppendData(Encoding.UTF8.GetBytes($"{o.Event}/{o.ImageKey}\n"));
             hash.AppendData(MemoryMarshal.AsBytes(c.Detections.AsSpan()));
+            hash.AppendData(MemoryMarshal.AsBytes(c.FlatIndex.AsSpan()));
             medians[i] = Percentiles.Median(c.SamplesMs);
             foreach (var ms in c.SamplesMs)
             {

@@ -14,14 +14,21 @@ public enum CellStatus : byte
 
 /// <summary>
 /// The result of one variant on one backend for one image: its detections (x1, y1, x2, y2,
-/// score per detection, in output order), the timed repeats in milliseconds, and a hash of the
-/// detections so runs can be compared without the detections themselves.
+/// score per detection, in output order), the candidate each detection came from, and the timed
+/// repeats in milliseconds.
 /// </summary>
 public sealed class CellOutcome
 {
     public required CellStatus Status { get; init; }
     public string? Message { get; init; }
     public float[] Detections { get; init; } = [];
+
+    /// <summary>
+    /// Per detection, the flat index of the candidate it came from: backends are equivalent when
+    /// they keep the same candidates, not merely equal boxes, so the output hash covers these too.
+    /// </summary>
+    public int[] FlatIndex { get; init; } = [];
+
     public double[] SamplesMs { get; init; } = [];
     public int DetectionCount => Detections.Length / 5;
 }

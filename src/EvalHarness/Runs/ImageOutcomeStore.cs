@@ -14,7 +14,7 @@ namespace EvalHarness.Runs;
 public sealed class ImageOutcomeStore
 {
     private const uint Magic = 0x4F494845; // "EHIO"
-    private const int Version = 1;
+    private const int Version = 2; // 2: flat indices of the detections
     public const string FolderName = "images";
 
     private readonly string _directory;
@@ -149,6 +149,8 @@ public sealed class ImageOutcomeStore
             w.Write(cell.Message ?? "");
             w.Write(cell.Detections.Length);
             foreach (var v in cell.Detections) w.Write(v);
+            w.Write(cell.FlatIndex.Length);
+            foreach (var v in cell.FlatIndex) w.Write(v);
             w.Write(cell.SamplesMs.Length);
             foreach (var v in cell.SamplesMs) w.Write(v);
         }
@@ -169,9 +171,11 @@ public sealed class ImageOutcomeStore
             var message = r.ReadString();
             var detections = new float[CheckedLength(r.ReadInt32())];
             for (var j = 0; j < detections.Length; j++) detections[j] = r.ReadSingle();
+            var flatIndex = new int[CheckedLength(r.ReadInt32())];
+            for (var j = 0; j < flatIndex.Length; j++) flatIndex[j] = r.ReadInt32();
             var samples = new double[CheckedLength(r.ReadInt32())];
             for (var j = 0; j < samples.Length; j++) samples[j] = r.ReadDouble();
-            cells[i] = new CellOutcome { Status = status, Message = message.Length == 0 ? null : message, Detections = detections, SamplesMs = samples };
+            cells[i] = new CellOutcome { Status = status, Message = message.Length == 0 ? null : message, Detections = detections, FlatIndex = flatIndex, SamplesMs = samples };
         }
         return new ImageOutcome { ImageIndex = index, Event = ev, ImageKey = key, CandidateCount = candidates, Stages = stages, Error = error, Cells = cells };
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using EvalHarness.IO;
 using EvalHarness.Reporting;
 using EvalHarness.Suites;
@@ -22,8 +21,18 @@ public static class MultiDetectorRun
         var suite = request.Suite;
         if (suite.Detectors.Count < 2) throw new InvalidOperationException("a multi-detector run needs at least two detectors");
         if (request.Shard is not null) throw new UsageException($"suite {suite.Name}: --shard with several detectors is not supported; shard one suite file per detector");
-        var top = request.OutputDir ?? Path.Combine(request.ResultsRoot, $"{utcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{suite.Name}");
-        Directory.CreateDirectory(top);
+        string top;
+        if (request.OutputDir is { } chosen)
+        {
+            top = chosen;
+            Directory.CreateDirectory(top);
+        }
+        else
+        {
+            // claimed exclusively like any run folder: two such runs in one second never share it
+            using var claimed = RunFolder.CreateNew(request.ResultsRoot, suite.Name, null, utcNow);
+            top = claimed.Path;
+        }
         var runs = new List<DetectorRun>();
         foreach (var detector in suite.Detectors)
         {

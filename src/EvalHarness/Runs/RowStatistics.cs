@@ -35,6 +35,7 @@ internal sealed class RowStatistics
     private readonly int? _parallelism;
 
     /// <param name="imageKeys">The run's images (<see cref="CellMeasurements.KeyOf"/>) in the order resample weights are drawn over.</param>
+    /// <param name="options">Resample count, confidence and seed.</param>
     /// <param name="parallelism">Most resamples evaluated at once; null: one per core. The result is the same for any value.</param>
     public RowStatistics(IReadOnlyList<string> imageKeys, BootstrapOptions options, int? parallelism = null)
     {
@@ -154,7 +155,7 @@ internal sealed class RowStatistics
     private int PositionOf(string key) =>
         _position.TryGetValue(key, out var at) ? at : throw new ArgumentException($"image {key} is not one of the run's images");
 
-    private void RequireAll(bool[] seen, int count)
+    private static void RequireAll(bool[] seen, int count)
     {
         if (count == seen.Length) return;
         throw new ArgumentException($"{count} images, the run has {seen.Length}: cells must cover the same images to be paired");

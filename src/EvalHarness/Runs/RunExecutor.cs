@@ -4,6 +4,7 @@ using EvalHarness.IO;
 using EvalHarness.PostProcessing;
 using EvalHarness.Sources;
 using EvalHarness.Suites;
+using EvalHarness.Timing;
 
 namespace EvalHarness.Runs;
 
@@ -21,6 +22,9 @@ public interface IRunObserver
 
     /// <summary>A line about the run's progress in stages (a sweep's plan and pass times).</summary>
     void OnInfo(string message) { }
+
+    /// <summary>A phase after the images (aggregation, bootstrap, export) began; long ones should not look like a hang.</summary>
+    void OnPhase(string description) { }
 }
 
 /// <summary>
@@ -47,6 +51,15 @@ public sealed class RunExecutor
         _observer = observer;
         _backendFailure = new string?[backends.Count];
     }
+
+    /// <summary>
+    /// The one-time warm-up on the first computed image: every cell until the JIT is quiet, so the
+    /// timed repeats of every image measure optimised code; null until an image was computed.
+    /// </summary>
+    public WarmUpReport? WarmUp { get; private set; }
+
+    /// <summary>Upper bound of the one-time warm-up; a run whose code still compiles after it says so.</summary>
+    public static readonly TimeSpan WarmUpBudget = TimeSpan.FromSeconds(10);
 
     /// <summary>Indices of the images this shard processes, in source order.</summary>
     public IReadOnlyList<int> SelectedImages()
@@ -101,6 +114,7 @@ public sealed class RunExecutor
             return new ImageOutcome { ImageIndex = index, Event = image.Event, ImageKey = image.ImageKey, Error = ex.Message, Cells = [] };
         }
 
+        if (WarmUp is null) WarmUp = TierUp(map, first);
         var cells = new CellOutcome[_plan.CellCount];
         for (var v = 0; v < _plan.Variants.Count; v++)
         {
@@ -118,6 +132,30 @@ public sealed class RunExecutor
             Stages = stages,
             Cells = cells,
         };
+    }
+
+    private WarmUpReport TierUp(CandidateMap map, DetectionList output)
+    {
+        var report = JitWarmUp.Run(() =>
+        {
+            for (var v = 0; v < _plan.Variants.Count; v++)
+            {
+                foreach (var slot in _backends)
+                {
+                    if (slot.Backend is not { } backend || !backend.Supports(_plan.Variants[v].Kind)) continue;
+                    try
+                    {
+                        backend.Run(map, _plan.Variants[v], output);
+                    }
+                    catch (EvalHarnessException)
+                    {
+                        // the timed run of this cell reports the failure
+                    }
+                }
+            }
+        }, minimumPasses: Math.Max(2, _plan.WarmUp), WarmUpBudget);
+        if (!report.Settled) _observer?.OnWarning($"the JIT was still compiling after {report.Passes} warm-up passes ({report.Elapsed.TotalSeconds:0.0} s); the first timings may include unoptimised code");
+        return report;
     }
 
     private CellOutcome RunCell(VariantSpec variant, int backendIndex, CandidateMap map, DetectionList first, DetectionList repeat)
@@ -143,7 +181,7 @@ public sealed class RunExecutor
                     return new CellOutcome { Status = CellStatus.Failed, Message = $"{slot.Name} {variant}: repeat {r} returned different detections (non-deterministic backend)" };
                 }
             }
-            return new CellOutcome { Status = CellStatus.Ok, Detections = Pack(first), SamplesMs = samples };
+            return new CellOutcome { Status = CellStatus.Ok, Detections = Pack(first), FlatIndex = first.FlatIndex.ToArray(), SamplesMs = samples };
         }
         catch (EvalHarnessException ex)
         {

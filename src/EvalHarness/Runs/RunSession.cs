@@ -84,6 +84,7 @@ public static class RunSession
 
             RequireUsableImages(outcomes, outputDir);
             cancellationToken.ThrowIfCancellationRequested();
+            observer?.OnPhase($"evaluating: AP and {suite.BootstrapResamples} bootstrap resamples per row, then charts and report");
             var results = Finish(suite, plan, source.GroundTruth, devices, outcomes, outputDir, request.WritePredictions, request.Root);
             folder.MarkComplete(outcomes.Count);
             return new RunSessionResult(outputDir, results, outcomes.Count, counter.Resumed, skipped);
@@ -235,7 +236,12 @@ public static class RunSession
         }
     }
 
-    /// <summary>One WIDER-format prediction folder per variant (from its first backend that ran it), for outside evaluators.</summary>
+    /// <summary>
+    /// One WIDER-format prediction folder per variant (from its first backend that ran it), for
+    /// outside evaluators. Every image of the run's list gets a file: a skipped image an empty one
+    /// (count 0), since the python port stops with a KeyError at the first missing file. An outside
+    /// evaluation therefore counts a skipped image's faces as missed, where the run leaves them out.
+    /// </summary>
     private static void WritePredictionFolders(AggregationContext context, IReadOnlyList<ImageOutcome> outcomes, string root)
     {
         var plan = context.Plan;
@@ -250,8 +256,7 @@ public static class RunSession
                 var folder = Path.Combine(root, SafeFolderName(context.VariantLabels[v]));
                 foreach (var o in outcomes)
                 {
-                    if (o.Error is not null) continue;
-                    var d = o.Cells[cell].Detections;
+                    var d = o.Error is null ? o.Cells[cell].Detections : [];
                     var n = d.Length / 5;
                     var x1 = new float[n]; var y1 = new float[n]; var x2 = new float[n]; var y2 = new float[n]; var s = new float[n];
                     for (var i = 0; i < n; i++)
@@ -297,5 +302,7 @@ public static class RunSession
         }
 
         public void OnWarning(string message) => inner?.OnWarning(message);
+
+        public void OnPhase(string description) => inner?.OnPhase(description);
     }
 }

@@ -16,7 +16,8 @@ public static class ShardPlan
         if (imageCount < 0) throw new ArgumentOutOfRangeException(nameof(imageCount), imageCount, "must not be negative");
         if (count < 1 || index < 1 || index > count) throw new UsageException($"shard {index}/{count}: need 1 ≤ i ≤ n");
         var first = index - 1;
-        var size = first < imageCount ? (imageCount - first + count - 1) / count : 0;
+        // long: imageCount - first + count - 1 overflows int for n near int.MaxValue (shard 1/2147483647)
+        var size = first < imageCount ? (int)(((long)imageCount - first + count - 1) / count) : 0;
         var indices = new int[size];
         for (var k = 0; k < size; k++) indices[k] = first + k * count;
         return indices;

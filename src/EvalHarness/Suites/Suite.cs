@@ -41,9 +41,6 @@ public sealed record Suite
     public int BootstrapResamples { get; init; } = 1000;
     public ulong BootstrapSeed { get; init; } = Metrics.Statistics.BootstrapOptions.DefaultSeed;
 
-    /// <summary>Results folder, relative to the repository root unless absolute.</summary>
-    public required string Output { get; init; }
-
     public ShardSpec? Shard { get; init; }
 
     /// <summary>Set when some variant lists parameter values or the suite asks for tuning: the run is a sweep.</summary>
@@ -103,7 +100,7 @@ public sealed record DatasetSpec
 
     public override string ToString() => Kind == DatasetKind.Synthetic
         ? $"synthetic (seed {Seed}, {Images} images)"
-        : $"WIDER FACE {Split}{(Events is { Count: > 0 } ? $" ({Events.Count} events)" : "")}{(MaxImages is { } m ? $", at most {m} images" : "")}";
+        : $"WIDER FACE {Split}{(Events is { Count: > 0 } ? Events.Count == 1 ? $" (event {Events[0]})" : $" ({Events.Count} events)" : "")}{(MaxImages is { } m ? $", at most {m} images" : "")}";
 }
 
 /// <summary>The detector: model id, how images are fed (<c>resize</c> or <c>tiles</c>), tile geometry.</summary>

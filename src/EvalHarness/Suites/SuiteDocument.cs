@@ -34,6 +34,8 @@ public sealed class SuiteDocument
     public int? Warmup { get; set; }
     public int? BootstrapResamples { get; set; }
     public ulong? BootstrapSeed { get; set; }
+
+    /// <summary>Not a setting: refused with a pointer to <c>run --out</c> (it used to be accepted and ignored).</summary>
     public string? Output { get; set; }
     public string? Shard { get; set; }
     public int? MaxConfigs { get; set; }
@@ -70,6 +72,7 @@ public sealed class DetectorDocument
     WriteIndented = true,
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip,
     AllowTrailingCommas = true,
+    AllowDuplicateProperties = false,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SuiteDocument))]

@@ -8,6 +8,16 @@ namespace EvalHarness.Suites;
 /// <summary>Loads suites: built-in ones (embedded <c>Suites/*.json</c>) by name, others from a JSON file.</summary>
 public static class SuiteLoader
 {
+    /// <summary>Sizes beyond which a suite cannot finish (time, memory or integer range); refused up front, with the limit.</summary>
+    public static class Limits
+    {
+        public const int NameLength = 100;
+        public const int SyntheticImages = 1_000_000;
+        public const int Repeats = 10_000;
+        public const int Warmup = 10_000;
+        public const int BootstrapResamples = 1_000_000;
+    }
+
     public static readonly string[] KnownBackends = ["scalar", "simd", "gpu"];
     public static readonly string[] KnownDetectorModes = ["letterbox", "tiles", "pyramid"];
     private const string ResourcePrefix = "EvalHarness.Suites.";
@@ -53,7 +63,7 @@ public static class SuiteLoader
         }
         catch (JsonException ex)
         {
-            throw new DataFormatException(source, (int)(ex.LineNumber ?? -1) + 1, $"not a valid suite: {ex.Message}", ex);
+            throw new DataFormatException(source, (int)(ex.LineNumber ?? -1) + 1, $"not a valid suite: {JsonErrors.Describe(ex)}", ex);
         }
         if (doc is null) throw new DataFormatException(source, 0, "empty suite");
         return Validate(doc, source);
@@ -65,6 +75,8 @@ public static class SuiteLoader
 
         if (string.IsNullOrWhiteSpace(doc.Name)) throw Bad("'name' is required");
         if (doc.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0) throw Bad($"name '{doc.Name}' must be usable as a folder name");
+        if (doc.Name.Length > Limits.NameLength) throw Bad($"name is {doc.Name.Length} characters long; at most {Limits.NameLength} (it becomes part of the results folder's name)");
+        if (doc.Output is not null) throw Bad("'output' is not a suite setting: results go to results/<timestamp>-<name>; choose a folder with run --out DIR");
 
         var dataset = ValidateDataset(doc.Dataset, Bad);
         if (doc.Detector is not null && doc.Detectors is not null) throw Bad("give either 'detector' or 'detectors', not both");
@@ -121,10 +133,13 @@ public static class SuiteLoader
 
         var repeats = doc.Repeats ?? (sweep is null ? 5 : SweepSpec.DefaultRepeats);
         if (repeats < 1) throw Bad($"repeats must be at least 1, not {repeats}");
+        if (repeats > Limits.Repeats) throw Bad($"repeats {repeats} is above the limit of {Limits.Repeats}");
         var warmup = doc.Warmup ?? 1;
         if (warmup < 0) throw Bad($"warmup must not be negative, not {warmup}");
+        if (warmup > Limits.Warmup) throw Bad($"warmup {warmup} is above the limit of {Limits.Warmup}");
         var resamples = doc.BootstrapResamples ?? 1000;
         if (resamples < 100) throw Bad($"bootstrapResamples must be at least 100 for a 95% interval, not {resamples}");
+        if (resamples > Limits.BootstrapResamples) throw Bad($"bootstrapResamples {resamples} is above the limit of {Limits.BootstrapResamples}");
         var shard = doc.Shard is null ? null : ParseShard(doc.Shard, Bad);
 
         return new Suite
@@ -140,7 +155,6 @@ public static class SuiteLoader
             Warmup = warmup,
             BootstrapResamples = resamples,
             BootstrapSeed = doc.BootstrapSeed ?? Metrics.Statistics.BootstrapOptions.DefaultSeed,
-            Output = string.IsNullOrWhiteSpace(doc.Output) ? Path.Combine("results", doc.Name) : doc.Output,
             Shard = shard,
             Sweep = sweep,
         };
@@ -160,6 +174,9 @@ public static class SuiteLoader
             throw bad(ex.Message);
         }
     }
+
+    // '+' in variant names (gc+nms) stays '+' in suite.json instead of \u002B; the file is read by people.
+    private static readonly SuiteJsonContext ReadableJson = new(new JsonSerializerOptions(SuiteJsonContext.Default.Options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>Parses <c>"i/n"</c> (1-based, 1 ≤ i ≤ n).</summary>
     public static ShardSpec ParseShard(string text) => ParseShard(text, problem => new UsageException(problem));
@@ -189,12 +206,11 @@ public static class SuiteLoader
             Warmup = suite.Warmup,
             BootstrapResamples = suite.BootstrapResamples,
             BootstrapSeed = suite.BootstrapSeed,
-            Output = suite.Output,
             Shard = suite.Shard?.ToString(),
             MaxConfigs = suite.Sweep?.MaxConfigs,
             Tuning = suite.Sweep is { } tuned ? new TuningDocument { Objective = tuned.Tuning.Objective.ToString(), Folds = tuned.Tuning.Folds } : null,
         };
-        return JsonSerializer.Serialize(doc, SuiteJsonContext.Default.SuiteDocument);
+        return JsonSerializer.Serialize(doc, ReadableJson.SuiteDocument);
     }
 
     private static DatasetSpec ValidateDataset(DatasetDocument? d, Func<string, UsageException> bad)
@@ -204,6 +220,8 @@ public static class SuiteLoader
         {
             case "synthetic":
                 if (d.Images is not > 0) throw bad("a synthetic dataset needs 'images' > 0");
+                if (d.Images > Limits.SyntheticImages) throw bad($"images {d.Images} is above the limit of {Limits.SyntheticImages} for a synthetic dataset");
+                if (d.Seed > int.MaxValue) throw bad($"seed {d.Seed} is above the limit of {int.MaxValue}");
                 if (d.Split is not null || d.Root is not null || d.Events is not null) throw bad("a synthetic dataset takes only 'seed' and 'images'");
                 return new DatasetSpec { Kind = DatasetKind.Synthetic, Seed = d.Seed ?? 1, Images = d.Images.Value };
             case "widerface":

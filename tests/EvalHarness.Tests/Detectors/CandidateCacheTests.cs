@@ -106,11 +106,54 @@ public sealed class CandidateCacheTests : IDisposable
         var map = SampleMap();
         var bytes = CandidateCache.Serialize(map, Params);
         var otherVersion = (byte[])bytes.Clone();
-        BinaryPrimitives.WriteUInt16LittleEndian(otherVersion.AsSpan(4), 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(otherVersion.AsSpan(4), CandidateCache.FormatVersion + 1);
         SHA256.HashData(otherVersion.AsSpan(0, otherVersion.Length - 32), otherVersion.AsSpan(otherVersion.Length - 32));
-        Assert.Contains("version 2", CandidateCache.Parse(otherVersion, Params, map.Event, map.ImageKey, new CandidateMap()));
+        Assert.Contains($"version {CandidateCache.FormatVersion + 1}", CandidateCache.Parse(otherVersion, Params, map.Event, map.ImageKey, new CandidateMap()));
         Assert.Contains("other parameters", CandidateCache.Parse(bytes, SHA256.HashData("q"u8), map.Event, map.ImageKey, new CandidateMap()));
         Assert.Contains("not", CandidateCache.Parse(bytes, Params, map.Event, "another_image", new CandidateMap()));
+    }
+
+    /// <summary>The synthetic images, each given a file whose bytes stand for the image's content.</summary>
+    private sealed class FileBackedSource(ICandidateSource inner, string folder) : ICandidateSource
+    {
+        public int Loads;
+        public string Describe() => inner.Describe();
+        public IReadOnlyList<ImageRef> Images { get; } = inner.Images.Select(i => i with { Path = Path.Combine(folder, i.ImageKey + ".jpg") }).ToList();
+        public GroundTruth GroundTruth => inner.GroundTruth;
+        public void Load(int index, CandidateMap map, CancellationToken cancellationToken = default)
+        {
+            Loads++;
+            inner.Load(index, map, cancellationToken);
+        }
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void An_entry_of_an_image_whose_bytes_changed_is_recomputed_not_replayed()
+    {
+        var images = Directory.CreateDirectory(Path.Combine(_dir, "images")).FullName;
+        var source = new FileBackedSource(new SyntheticCandidateSource(3, 2), images);
+        foreach (var image in source.Images) File.WriteAllBytes(image.Path!, [1, 2, 3]);
+        var cacheDir = Path.Combine(_dir, "cache");
+        void LoadAll(CachedCandidateSource cached)
+        {
+            for (var i = 0; i < 2; i++) cached.Load(i, new CandidateMap(), TestContext.Current.CancellationToken);
+        }
+        using (var first = new CachedCandidateSource(source, cacheDir, ownsInner: false)) LoadAll(first);
+        using (var replay = new CachedCandidateSource(source, cacheDir, ownsInner: false))
+        {
+            LoadAll(replay);
+            Assert.Equal((2, 0), (replay.Hits, replay.Computed));
+        }
+
+        // same name, same size, other bytes (a re-encoded copy): the old candidates must not be used
+        File.WriteAllBytes(source.Images[1].Path!, [1, 2, 4]);
+        using var changed = new CachedCandidateSource(source, cacheDir, ownsInner: false);
+        LoadAll(changed);
+        Assert.Equal((1, 1), (changed.Hits, changed.Computed));
+        var warning = Assert.Single(changed.Warnings);
+        Assert.Contains("other image bytes", warning.Problem);
+        Assert.Equal(3, source.Loads); // two first computations, none on the replay, one recomputation
     }
 
     [Fact]

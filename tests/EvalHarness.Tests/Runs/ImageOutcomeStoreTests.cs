@@ -19,7 +19,7 @@ public sealed class ImageOutcomeStoreTests : IDisposable
         Stages = new StageTimings(1.5, 2.25, 0.125),
         Cells =
         [
-            new CellOutcome { Status = CellStatus.Ok, Detections = [1f, 2f, 3f, 4f, 0.5f], SamplesMs = [0.1, 0.2] },
+            new CellOutcome { Status = CellStatus.Ok, Detections = [1f, 2f, 3f, 4f, 0.5f], FlatIndex = [16807], SamplesMs = [0.1, 0.2] },
             new CellOutcome { Status = CellStatus.NotAvailable, Message = "no GPU" },
         ],
     };
@@ -36,6 +36,7 @@ public sealed class ImageOutcomeStoreTests : IDisposable
         Assert.Equal("0_Parade_marchingband_1_5", loaded.ImageKey);
         Assert.Equal(new StageTimings(1.5, 2.25, 0.125), loaded.Stages);
         Assert.Equal([1f, 2f, 3f, 4f, 0.5f], loaded.Cells[0].Detections);
+        Assert.Equal([16807], loaded.Cells[0].FlatIndex);
         Assert.Equal([0.1, 0.2], loaded.Cells[0].SamplesMs);
         Assert.Equal("no GPU", loaded.Cells[1].Message);
         Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "images"), "*.tmp"));

@@ -9,6 +9,7 @@ namespace EvalHarness.Tests.Runs;
 public class RunAggregatorTests
 {
     private const int Digits = 12;
+    private static readonly string[] ExtraKeys = ["img_c", "img_d"];
 
     private static RunResults Aggregate(IReadOnlyList<ImageOutcome>? outcomes = null, int? parallelism = null) =>
         RunAggregator.Aggregate(HandBuiltRun.Context(parallelism), outcomes ?? HandBuiltRun.Outcomes());
@@ -96,7 +97,7 @@ public class RunAggregatorTests
             GroundTruth = new GroundTruth
             {
                 Source = "hand-built",
-                Images = [.. HandBuiltRun.GroundTruth.Images.Take(2), .. new[] { "img_c", "img_d" }.Select(k => new GroundTruthImage { Event = HandBuiltRun.Event, ImageKey = k, Boxes = [], Counted = [] })],
+                Images = [.. HandBuiltRun.GroundTruth.Images.Take(2), .. ExtraKeys.Select(k => new GroundTruthImage { Event = HandBuiltRun.Event, ImageKey = k, Boxes = [], Counted = [] })],
             },
         };
         var run = RunAggregator.Aggregate(context, [a, b, Copy(b, 2, "img_c", 100), Copy(b, 3, "img_d", 0)]);
@@ -129,5 +130,28 @@ public class RunAggregatorTests
         var actual = Aggregate(shuffled, parallelism: 4);
         Assert.Equal(expected.Rows, actual.Rows);
         Assert.Equal(expected.Scaling, actual.Scaling);
+    }
+
+    [Fact]
+    public void Equal_boxes_from_other_candidates_are_another_output()
+    {
+        // simd keeps the same boxes and scores as scalar, but says they came from other candidates
+        var outcomes = HandBuiltRun.Outcomes();
+        ImageOutcome WithSimdIndices(ImageOutcome o, int shift) => new()
+        {
+            ImageIndex = o.ImageIndex, Event = o.Event, ImageKey = o.ImageKey, CandidateCount = o.CandidateCount, Stages = o.Stages,
+            Cells = [.. o.Cells.Select((c, i) => new CellOutcome
+            {
+                Status = c.Status, Detections = c.Detections, SamplesMs = c.SamplesMs,
+                FlatIndex = [.. Enumerable.Range(0, c.DetectionCount).Select(d => d + (i % 2 == 1 ? shift : 0))],
+            })],
+        };
+        var same = Aggregate([.. outcomes.Take(2).Select(o => WithSimdIndices(o, 0)), outcomes[2]]);
+        var other = Aggregate([.. outcomes.Take(2).Select(o => WithSimdIndices(o, 1)), outcomes[2]]);
+
+        Assert.Equal(same.Find("nms", "scalar")!.DetectionsSha256, same.Find("nms", "simd")!.DetectionsSha256);
+        Assert.NotEqual(other.Find("nms", "scalar")!.DetectionsSha256, other.Find("nms", "simd")!.DetectionsSha256);
+        Assert.Equal(other.Find("nms", "scalar")!.Ap, other.Find("nms", "simd")!.Ap);
+        Assert.NotEqual(Aggregate().Find("nms", "scalar")!.DetectionsSha256, same.Find("nms", "scalar")!.DetectionsSha256);
     }
 }

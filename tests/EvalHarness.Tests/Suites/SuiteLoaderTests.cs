@@ -65,7 +65,7 @@ public class SuiteLoaderTests
         Assert.Equal(suite.Backends, again.Backends);
         Assert.Equal(suite.Dataset with { Events = null }, again.Dataset with { Events = null });
         Assert.Equal(suite.Detector, again.Detector);
-        Assert.Equal((suite.Repeats, suite.Warmup, suite.BootstrapResamples, suite.BootstrapSeed, suite.Output), (again.Repeats, again.Warmup, again.BootstrapResamples, again.BootstrapSeed, again.Output));
+        Assert.Equal((suite.Repeats, suite.Warmup, suite.BootstrapResamples, suite.BootstrapSeed), (again.Repeats, again.Warmup, again.BootstrapResamples, again.BootstrapSeed));
     }
 
     [Fact]
@@ -76,7 +76,6 @@ public class SuiteLoaderTests
         var suite = SuiteLoader.Load(path);
         Assert.Equal(new ShardSpec(2, 3), suite.Shard);
         Assert.Equal(2, suite.Variants[1].Radius);
-        Assert.Equal(Path.Combine("results", "mine"), suite.Output);
 
         File.WriteAllText(path, """{ "name": "mine", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nmz"], "backends": ["simd"] }""");
         var ex = Assert.Throws<UsageException>(() => SuiteLoader.Load(path));
@@ -96,6 +95,12 @@ public class SuiteLoaderTests
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "bootstrapResamples": 10 }""", "bootstrapResamples")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "shard": "5/4" }""", "shard '5/4'")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detector": { "mode": "zoom" }, "variants": ["nms"], "backends": ["simd"] }""", "detector mode 'zoom'")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3, "seed": 2147483648 }, "variants": ["nms"], "backends": ["simd"] }""", "seed 2147483648 is above the limit of 2147483647")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 2000000000 }, "variants": ["nms"], "backends": ["simd"] }""", "images 2000000000 is above the limit of 1000000")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "repeats": 2000000000 }""", "repeats 2000000000 is above the limit of 10000")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "warmup": 2000000000 }""", "warmup 2000000000 is above the limit of 10000")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "bootstrapResamples": 2000000000 }""", "bootstrapResamples 2000000000 is above the limit of 1000000")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "output": "elsewhere" }""", "'output' is not a suite setting")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detector": { "mode": "tiles" }, "detectors": [ { "mode": "tiles" } ], "variants": ["nms"], "backends": ["simd"] }""", "either 'detector' or 'detectors'")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detectors": [], "variants": ["nms"], "backends": ["simd"] }""", "at least one detector")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detectors": [ { "model": "faceapi-ssd" }, { "model": "faceapi-ssd" } ], "variants": ["nms"], "backends": ["simd"] }""", "'faceapi-ssd-tiles' is listed twice")]
@@ -104,6 +109,28 @@ public class SuiteLoaderTests
         var ex = Assert.Throws<UsageException>(() => SuiteLoader.Parse(json, "test.json"));
         Assert.Contains("suite test.json", ex.Message);
         Assert.Contains(expected, ex.Message);
+    }
+
+    [Fact]
+    public void A_name_too_long_for_a_folder_is_refused_with_the_limit()
+    {
+        var json = $$"""{ "name": "{{new string('n', 300)}}", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"] }""";
+        Assert.Contains("300 characters long; at most 100", Assert.Throws<UsageException>(() => SuiteLoader.Parse(json, "long.json")).Message);
+    }
+
+    [Theory]
+    [InlineData("{\n  \"name\": \"x\",\n  \"repeats\": \"five\"\n}", 3, "'repeats' must be a whole number")]
+    [InlineData("{\n  \"name\": \"x\",\n  \"dataset\": { \"kind\": \"synthetic\", \"seed\": -1 }\n}", 3, "'dataset.seed' must be a whole number ≥ 0")]
+    [InlineData("{\n  \"name\": \"x\",\n  \"variants\": \"nms\"\n}", 3, "'variants' must be a list of strings")]
+    [InlineData("{\n  \"name\": \"x\",\n  \"name\": \"y\"\n}", 3, "'name' is given twice")]
+    [InlineData("{\n  \"name\": \"x\",\n  \"repeat\": 3\n}", 3, "unknown key 'repeat'")]
+    public void Json_type_errors_speak_the_suite_language_with_one_line_number(string json, int line, string expected)
+    {
+        var ex = Assert.Throws<DataFormatException>(() => SuiteLoader.Parse(json, "t.json"));
+        Assert.StartsWith($"t.json:{line}: ", ex.Message);
+        Assert.Contains(expected, ex.Message);
+        Assert.DoesNotContain("System.", ex.Message);
+        Assert.DoesNotContain("LineNumber", ex.Message);
     }
 
     [Fact]

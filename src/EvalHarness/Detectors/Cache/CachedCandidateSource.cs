@@ -61,7 +61,8 @@ public sealed class CachedCandidateSource : ICandidateSource, IStageTimed
     public void Load(int index, CandidateMap map, CancellationToken cancellationToken = default)
     {
         var image = _inner.Images[index];
-        switch (Cache.TryRead(image.Event, image.ImageKey, map, out var problem))
+        var imageHash = HashOrNull(image);
+        switch (Cache.TryRead(image.Event, image.ImageKey, map, out var problem, imageHash))
         {
             case CacheLookup.Hit:
                 Interlocked.Increment(ref _hits);
@@ -76,8 +77,23 @@ public sealed class CachedCandidateSource : ICandidateSource, IStageTimed
         // the entry is keyed by the image list, whatever the inner source wrote into the map
         map.Event = image.Event;
         map.ImageKey = image.ImageKey;
-        Cache.Write(map);
+        // the hash of the bytes before the load: a file replaced meanwhile gets recomputed next time, never mislabelled
+        Cache.Write(map, imageHash);
         Interlocked.Increment(ref _computed);
+    }
+
+    /// <summary>The image file's content hash; null when it has no file, or when the file cannot be read (the inner source then reports why).</summary>
+    private static byte[]? HashOrNull(ImageRef image)
+    {
+        if (image.Path is null) return null;
+        try
+        {
+            return CandidateCache.HashImage(image.Path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private void Report(CacheWarning warning)
