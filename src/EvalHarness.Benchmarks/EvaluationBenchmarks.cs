@@ -31,6 +31,7 @@ public class EvaluationBenchmarks
     }
 
     [Benchmark]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "BenchmarkDotNet measures instance methods")]
     public GroundTruth LoadGroundTruth() => WiderGroundTruthLoader.Load(DataPaths.ResolveWiderFaceRoot(null)!);
 
     [Benchmark]

@@ -10,7 +10,7 @@ namespace EvalHarness.Benchmarks;
 /// its backend; ids are permanent. Setup (map, backend warm-up) is outside the measured code and
 /// the same seed gives the same map every run. Narrow the grid with <c>--variants</c>/<c>--counts</c>.
 /// </summary>
-public class PostProcessingBenchmarks
+public class PostProcessingBenchmarks : IDisposable
 {
     private CandidateMap _map = null!;
     private VariantSpec _spec = null!;
@@ -33,6 +33,13 @@ public class PostProcessingBenchmarks
         Environment.GetEnvironmentVariable(BenchmarkConfig.CountsVariable) is { Length: > 0 } list
             ? Array.ConvertAll(list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), int.Parse)
             : [980, 4200, 16800, 67200];
+
+    public void Dispose()
+    {
+        _scalar.Dispose();
+        _simd.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [GlobalSetup]
     public void Setup()

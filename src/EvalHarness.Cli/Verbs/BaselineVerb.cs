@@ -1,5 +1,4 @@
 using System.CommandLine;
-using EvalHarness.IO;
 using EvalHarness.Reporting;
 using EvalHarness.Runs;
 
@@ -16,18 +15,10 @@ internal static class BaselineVerb
         var update = new Command("update", "Copy a run's small result files into the baseline and log the reason") { run, reason, root };
         update.SetAction(parse =>
         {
-            try
-            {
-                RunFolder.RequireCompleteIfRunFolder(parse.GetValue(run)!);
-                var target = BaselineStore.Update(parse.GetValue(run)!, parse.GetValue(root) ?? BaselineStore.DefaultRoot(), parse.GetValue(reason)!, DateTimeOffset.UtcNow);
-                Console.Out.WriteLine($"baseline updated: {target}");
-                return ExitCodes.Success;
-            }
-            catch (EvalHarnessException ex)
-            {
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return ExitCodes.BadInput;
-            }
+            RunFolder.RequireCompleteIfRunFolder(parse.GetValue(run)!);
+            var target = BaselineStore.Update(parse.GetValue(run)!, parse.GetValue(root) ?? BaselineStore.DefaultRoot(), parse.GetValue(reason)!, DateTimeOffset.UtcNow);
+            Console.Out.WriteLine($"baseline updated: {target}");
+            return ExitCodes.Success;
         });
         return new Command("baseline", "Manage the committed baseline results") { update };
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using EvalHarness.IO;
 using EvalHarness.Reporting;
 using EvalHarness.Runs;
 
@@ -27,31 +26,22 @@ internal static class CompareVerb
         };
         command.SetAction(parse =>
         {
-            try
+            var options = new CompareOptions
             {
-                var options = new CompareOptions
-                {
-                    LatencyThreshold = parse.GetValue(latencyThreshold),
-                    Alpha = parse.GetValue(alpha),
-                    ApTolerance = parse.GetValue(apTolerance),
-                };
-                var currentPath = parse.GetValue(current)!;
-                RunFolder.RequireCompleteIfRunFolder(parse.GetValue(baseline)!);
-                RunFolder.RequireCompleteIfRunFolder(currentPath);
-                var report = RunComparer.Compare(parse.GetValue(baseline)!, currentPath, options);
-                var outFolder = parse.GetValue(output)
-                    ?? (Directory.Exists(currentPath) ? currentPath : Path.GetDirectoryName(Path.GetFullPath(currentPath))!);
-                report.Write(outFolder);
-                Console.Out.Write(report.ToMarkdown());
-                Console.Out.WriteLine($"\nwritten: {Path.Combine(outFolder, "compare.md")}, {Path.Combine(outFolder, "compare.csv")}");
-                return report.HasRegression ? ExitCodes.Failure : ExitCodes.Success;
-            }
-            catch (EvalHarnessException ex)
-            {
-                // handled here too: the parser's default exception handler would otherwise turn it into exit code 1 (= "regression")
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return ExitCodes.BadInput;
-            }
+                LatencyThreshold = parse.GetValue(latencyThreshold),
+                Alpha = parse.GetValue(alpha),
+                ApTolerance = parse.GetValue(apTolerance),
+            };
+            var currentPath = parse.GetValue(current)!;
+            RunFolder.RequireCompleteIfRunFolder(parse.GetValue(baseline)!);
+            RunFolder.RequireCompleteIfRunFolder(currentPath);
+            var report = RunComparer.Compare(parse.GetValue(baseline)!, currentPath, options);
+            var outFolder = parse.GetValue(output)
+                ?? (Directory.Exists(currentPath) ? currentPath : Path.GetDirectoryName(Path.GetFullPath(currentPath))!);
+            report.Write(outFolder);
+            Console.Out.Write(report.ToMarkdown());
+            Console.Out.WriteLine($"\nwritten: {Path.Combine(outFolder, "compare.md")}, {Path.Combine(outFolder, "compare.csv")}");
+            return report.HasRegression ? ExitCodes.Failure : ExitCodes.Success;
         });
         return command;
     }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using EvalHarness.Detectors.FaceApi;
 using EvalHarness.IO;
-using SixLabors.ImageSharp;
 
 namespace EvalHarness.Cli;
 

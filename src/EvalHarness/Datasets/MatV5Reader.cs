@@ -6,6 +6,8 @@ using EvalHarness.IO;
 namespace EvalHarness.Datasets;
 
 /// <summary>The MATLAB array classes the reader understands (values of the array-flags class byte).</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name",
+    Justification = "The members are the MAT-file format's own class names (mxDOUBLE_CLASS, mxINT8_CLASS ...).")]
 public enum MatClass : byte
 {
     Cell = 1,

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using EvalHarness.Backends;
 using EvalHarness.Datasets;
 using EvalHarness.Detectors.Cache;

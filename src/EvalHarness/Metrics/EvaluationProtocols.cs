@@ -17,7 +17,7 @@ internal interface IEvaluationProtocol
     /// <summary>The image's predictions in matching order; <paramref name="predictionDir"/> (null in memory) names a missing file.</summary>
     PredBox[] PredictionsFor(GroundTruthImage image, PredictionSet predictions, EvalOptions options, ICollection<string> warnings, string? predictionDir);
 
-    public static IEvaluationProtocol For(EvalProtocol protocol) => protocol switch
+    static IEvaluationProtocol For(EvalProtocol protocol) => protocol switch
     {
         EvalProtocol.Python => PythonProtocol.Instance,
         EvalProtocol.Matlab => MatlabProtocol.Instance,

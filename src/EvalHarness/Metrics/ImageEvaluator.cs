@@ -26,7 +26,6 @@ internal sealed class ImageEvaluator
 
     private GtSoA _gt;
     private int[] _bestGt = new int[256];
-    private int[] _firstThreshold = new int[256];
     private int[] _propCount = new int[256];
     private int[] _tpCount = new int[256];
     private sbyte[] _recall = new sbyte[256];
@@ -88,7 +87,6 @@ internal sealed class ImageEvaluator
         {
             var size = Math.Max(predictions, _bestGt.Length * 2);
             _bestGt = new int[size];
-            _firstThreshold = new int[size];
             _propCount = new int[size];
             _tpCount = new int[size];
         }

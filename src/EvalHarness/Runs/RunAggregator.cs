@@ -1,6 +1,6 @@
 using EvalHarness.Datasets;
-using EvalHarness.Metrics;
 using EvalHarness.Metrics.Statistics;
+using EvalHarness.Metrics;
 using EvalHarness.Reporting;
 
 namespace EvalHarness.Runs;

@@ -280,7 +280,7 @@ public static class RunSession
         return new string(chars);
     }
 
-    private static IReadOnlyList<string> SkippedImages(IReadOnlyList<ImageOutcome> outcomes)
+    private static List<string> SkippedImages(IReadOnlyList<ImageOutcome> outcomes)
     {
         var skipped = new List<string>();
         foreach (var o in outcomes)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using EvalHarness.IO;
-using EvalHarness.PostProcessing;
 
 namespace EvalHarness.Suites;
 

@@ -461,7 +461,7 @@ public static class SweepAnalysis
     }
 
     /// <summary>Each family's listed parameters, from its first grid that lists any (written order).</summary>
-    private static IReadOnlyList<FamilyAxes> FamilyAxesOf(IReadOnlyList<VariantGrid> grids)
+    private static List<FamilyAxes> FamilyAxesOf(IReadOnlyList<VariantGrid> grids)
     {
         var result = new List<FamilyAxes>();
         foreach (var grid in grids)

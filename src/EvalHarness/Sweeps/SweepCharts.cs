@@ -1,6 +1,5 @@
 using System.Globalization;
 using EvalHarness.IO;
-using EvalHarness.PostProcessing;
 using EvalHarness.Reporting;
 using EvalHarness.Reporting.Charts;
 using ScottPlot;
@@ -254,7 +253,7 @@ public static class SweepCharts
                    && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var y)
                    && (float)x == (float)y);
 
-    private static void Categorical(IAxis axis, IReadOnlyList<string> labels)
+    private static void Categorical(IAxis axis, List<string> labels)
     {
         var positions = new double[labels.Count];
         for (var i = 0; i < positions.Length; i++) positions[i] = i;

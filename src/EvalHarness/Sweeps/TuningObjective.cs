@@ -29,7 +29,7 @@ public sealed record TuningObjective(ObjectiveKind Kind, double LatencyBoundMs =
         ObjectiveKind.HardAp => apHard,
         ObjectiveKind.MeanAp => (apEasy + apMedium + apHard) / 3,
         ObjectiveKind.HardApUnderLatency => medianMs <= LatencyBoundMs ? apHard : double.NaN,
-        _ => throw new InvalidOperationException($"unknown objective kind {Kind}"),
+        _ => throw new InvalidOperationException($"unknown objective {Kind}"),
     };
 
     public static TuningObjective Parse(string text)

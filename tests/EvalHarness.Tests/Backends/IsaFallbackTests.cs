@@ -51,7 +51,7 @@ public class IsaFallbackTests
     [InlineData("DOTNET_EnableAVX512")]
     [InlineData("DOTNET_EnableAVX2")]
     [InlineData("DOTNET_EnableHWIntrinsic")]
-    public void Simd_backend_equals_scalar_with_an_instruction_set_switched_off(string variable)
+    public async Task Simd_backend_equals_scalar_with_an_instruction_set_switched_off(string variable)
     {
         var assembly = typeof(IsaFallbackTests).Assembly.Location;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -69,10 +69,10 @@ public class IsaFallbackTests
         start.Environment[SwitchVariable] = variable;
 
         using var child = Process.Start(start)!;
-        var stdout = child.StandardOutput.ReadToEndAsync();
-        var stderr = child.StandardError.ReadToEndAsync();
+        var stdout = child.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = child.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         Assert.True(child.WaitForExit(TimeSpan.FromMinutes(5)), "child test run did not finish in 5 minutes");
-        var output = stdout.Result + stderr.Result;
+        var output = await stdout + await stderr;
         Assert.True(child.ExitCode == 0, $"child run with {variable}=0 failed:\n{output}");
         Assert.Contains("Total: 1, Errors: 0, Failed: 0, Skipped: 0", output);
     }

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using EvalHarness.Cli;
 using EvalHarness.Reporting;
 using EvalHarness.Tests.Reporting;
 

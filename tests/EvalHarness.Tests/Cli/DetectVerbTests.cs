@@ -1,5 +1,3 @@
-using System.CommandLine;
-using EvalHarness.Cli;
 using EvalHarness.Detectors.Cache;
 
 namespace EvalHarness.Tests.Cli;

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using EvalHarness.Cli;
 using EvalHarness.Tests.Metrics;
 
 namespace EvalHarness.Tests.Cli;

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using EvalHarness.Datasets;
-using EvalHarness.Detectors;
 using EvalHarness.Detectors.Cache;
 using EvalHarness.Detectors.Synthetic;
 using EvalHarness.Jobs;

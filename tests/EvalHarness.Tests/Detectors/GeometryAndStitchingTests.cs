@@ -46,6 +46,8 @@ public class LetterboxGeometryTests
 
 public class TileLayoutTests
 {
+    private static readonly int[] LevelStrides = [16, 32];
+
     [Fact]
     public void Default_stride_is_half_the_input_and_a_multiple_of_the_largest_level_stride()
     {
@@ -63,7 +65,7 @@ public class TileLayoutTests
         {
             const int tile = 256, largest = 32;
             var layout = new TileLayout(w, h, tile, tile, k * largest);
-            foreach (var levelStride in new[] { 16, 32 })
+            foreach (var levelStride in LevelStrides)
             {
                 var gw = TileLayout.GridCells(w, levelStride);
                 var gh = TileLayout.GridCells(h, levelStride);

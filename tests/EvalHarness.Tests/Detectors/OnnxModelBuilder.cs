@@ -44,7 +44,8 @@ internal static class OnnxModelBuilder
 
     private sealed class Proto
     {
-        private readonly MemoryStream _bytes = new();
+        // A plain byte list: nothing to dispose, and the messages are tiny.
+        private readonly List<byte> _bytes = [];
 
         public Proto Varint(int field, ulong value)
         {
@@ -57,7 +58,7 @@ internal static class OnnxModelBuilder
         {
             Key(field, 2);
             Raw((ulong)value.Length);
-            _bytes.Write(value);
+            _bytes.AddRange(value);
             return this;
         }
 
@@ -65,7 +66,7 @@ internal static class OnnxModelBuilder
 
         public Proto Message(int field, Proto value) => Bytes(field, value.ToArray());
 
-        public byte[] ToArray() => _bytes.ToArray();
+        public byte[] ToArray() => [.. _bytes];
 
         private void Key(int field, int wireType) => Raw((ulong)((field << 3) | wireType));
 
@@ -73,10 +74,10 @@ internal static class OnnxModelBuilder
         {
             while (value >= 0x80)
             {
-                _bytes.WriteByte((byte)(value | 0x80));
+                _bytes.Add((byte)(value | 0x80));
                 value >>= 7;
             }
-            _bytes.WriteByte((byte)value);
+            _bytes.Add((byte)value);
         }
     }
 }

@@ -77,7 +77,7 @@ public class BoxIouTests
     [Fact]
     public void Gradient_direction_boundary_at_tan_22_5_belongs_to_the_axis()
     {
-        var gy = GradientDirection.Tan22_5 * 1f;
+        var gy = GradientDirection.TanPiOver8 * 1f;
         Assert.Equal(GradientDirection.Horizontal, GradientDirection.Of(1f, gy, MathF.Sqrt(1f + gy * gy)));
         Assert.Equal(GradientDirection.Vertical, GradientDirection.Of(gy, 1f, MathF.Sqrt(1f + gy * gy)));
     }

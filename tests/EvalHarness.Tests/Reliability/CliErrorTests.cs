@@ -1,6 +1,4 @@
-using System.CommandLine;
 using System.Diagnostics;
-using EvalHarness.Cli;
 using EvalHarness.Tests.Cli;
 
 namespace EvalHarness.Tests.Reliability;
@@ -163,7 +161,7 @@ public sealed class CliErrorTests : IDisposable
     }
 
     [Fact]
-    public void The_real_executable_exits_2_with_one_line_and_no_stack_trace()
+    public async Task The_real_executable_exits_2_with_one_line_and_no_stack_trace()
     {
         var suite = Write("broken.json", "{ \"name\": ");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -172,7 +170,7 @@ public sealed class CliErrorTests : IDisposable
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        AssertOneErrorLine(process.ExitCode, stderr.Result, suite);
+        AssertOneErrorLine(process.ExitCode, await stderr, suite);
         Assert.Equal("", stdout.Trim());
     }
 }

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using CsCheck;
 using EvalHarness.Datasets;
-using EvalHarness.Detectors;
 using EvalHarness.Detectors.Cache;
 using EvalHarness.PostProcessing;
 using EvalHarness.Runs;

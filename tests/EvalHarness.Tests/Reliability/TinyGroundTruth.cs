@@ -2,7 +2,7 @@ namespace EvalHarness.Tests.Reliability;
 
 /// <summary>
 /// A hand-made WIDER evaluation ground truth (the four .mat files) of one event with two images,
-/// each with one face counted in every setting; <paramref name="damage"/> swaps in one bad variable.
+/// each with one face counted in every setting; a <c>damage</c> argument swaps in one bad variable.
 /// </summary>
 public static class TinyGroundTruth
 {

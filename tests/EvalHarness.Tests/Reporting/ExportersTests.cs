@@ -1,4 +1,3 @@
-using EvalHarness.Datasets;
 using EvalHarness.IO;
 using EvalHarness.Metrics;
 using EvalHarness.Reporting;
@@ -8,6 +7,8 @@ namespace EvalHarness.Tests.Reporting;
 
 public class ExportersTests
 {
+    private static readonly int[] SimdWidthsBits = [0, 128, 256, 512];
+
     [Fact]
     public void Writes_every_artefact_and_reads_the_summary_back_exactly()
     {
@@ -164,7 +165,7 @@ public class ExportersTests
         Assert.True(env.LogicalCores >= 1);
         Assert.NotEqual("", env.DotNetVersion);
         Assert.Matches(@"^\d+\.\d+", env.OnnxRuntimeVersion);
-        Assert.Contains(env.SimdWidthBits, new[] { 0, 128, 256, 512 });
+        Assert.Contains(env.SimdWidthBits, SimdWidthsBits);
         Assert.Equal("Fake GPU", env.GpuName);
         var repo = DataPaths.FindRepositoryRoot(AppContext.BaseDirectory);
         if (repo is not null && (Directory.Exists(Path.Combine(repo, ".git")) || File.Exists(Path.Combine(repo, ".git"))))

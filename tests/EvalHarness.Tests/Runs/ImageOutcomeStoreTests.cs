@@ -1,4 +1,3 @@
-using EvalHarness.Detectors;
 using EvalHarness.Runs;
 using EvalHarness.Sources;
 

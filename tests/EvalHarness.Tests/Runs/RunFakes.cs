@@ -1,6 +1,5 @@
 using EvalHarness.Backends;
 using EvalHarness.Datasets;
-using EvalHarness.Detectors;
 using EvalHarness.IO;
 using EvalHarness.PostProcessing;
 using EvalHarness.Sources;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EvalHarness.Datasets;
 using EvalHarness.IO;
 using EvalHarness.Runs;

@@ -11,7 +11,7 @@ namespace EvalHarness.Backends.Gpu;
 /// upload → score filter or grid stage (per cell, all levels of all images) → one read of the
 /// per-image counts → radix sort by (image, score desc, flat asc) → gather → NMS-family kernel
 /// with its sequential part on the device → one read of the results. Results equal the scalar
-/// oracle under the spec's equivalence rule. Construction through <see cref="TryCreate"/> reports
+/// oracle under the spec's equivalence rule. Construction through <see cref="TryCreate(out string)"/> reports
 /// "unavailable" when there is no GPU, so runs say "n/a"; a device failure during a run throws
 /// <see cref="GpuBackendException"/>.
 /// </summary>

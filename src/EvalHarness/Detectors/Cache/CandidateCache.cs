@@ -39,6 +39,8 @@ public sealed class CandidateCache
     public const ushort FormatVersion = 2;
     public const string ManifestFileName = "manifest.json";
     public const string EntryExtension = ".ehc";
+
+    private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
     private static ReadOnlySpan<byte> Magic => "EHCM"u8;
     private const int HashBytes = 32;
     private const int MaxLevels = 64;
@@ -93,7 +95,7 @@ public sealed class CandidateCache
             ["details"] = details ?? new Dictionary<string, string>(),
             ["written"] = DateTime.UtcNow.ToString("O"),
         };
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(manifest, IndentedJson) + "\n");
         return problem;
     }
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using EvalHarness.Detectors.Decoders;
 using EvalHarness.IO;
 
 namespace EvalHarness.Detectors.FaceApi;

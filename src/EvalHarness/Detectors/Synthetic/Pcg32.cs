@@ -39,7 +39,7 @@ public struct Pcg32
     public double Uniform(double lo, double hi) => lo + ((hi - lo) * NextDouble());
 
     /// <summary>Uniform integer in [lo, hi] (bias below 2^-32 · range, irrelevant here).</summary>
-    public int Int(int lo, int hi) => lo + (int)((ulong)NextUInt() * (ulong)(hi - lo + 1) >> 32);
+    public int NextInt(int lo, int hi) => lo + (int)((ulong)NextUInt() * (ulong)(hi - lo + 1) >> 32);
 
     /// <summary>Approximately standard normal: Irwin–Hall sum of four uniforms, rescaled to unit variance (arithmetic only, so bit-identical everywhere).</summary>
     public double Normal() => (NextDouble() + NextDouble() + NextDouble() + NextDouble() - 2.0) * 1.7320508075688772;

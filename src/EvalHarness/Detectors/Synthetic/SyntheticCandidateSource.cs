@@ -67,7 +67,7 @@ public sealed class SyntheticCandidateSource : ICandidateSource
         for (var i = 0; i < imageCount; i++)
         {
             var rng = Pcg32.For(seed, i, LayoutPurpose);
-            var height = rng.Int(_options.MinImageHeight, _options.MaxImageHeight);
+            var height = rng.NextInt(_options.MinImageHeight, _options.MaxImageHeight);
             var scene = rng.NextDouble();
             // WIDER val: median 3 faces per image, 17 % of images with 15 or more
             var (ev, faces) = scene < 0.17 ? ("0--Crowd", Crowd(ref rng, _options.ImageWidth, height))
@@ -104,9 +104,9 @@ public sealed class SyntheticCandidateSource : ICandidateSource
     }
 
     // tuned so that, over faces, about 64 % are under 30 px, 1 % over 300 px and the median is about 22 px (WIDER val: 66 %, 1.1 %, 20 px)
-    private static Face[] Crowd(ref Pcg32 rng, int w, int h) => Faces(ref rng, w, h, rng.Int(15, 80), medianHeight: 17, logSpread: 0.6);
-    private static Face[] Group(ref Pcg32 rng, int w, int h) => Faces(ref rng, w, h, rng.Int(4, 14), medianHeight: 40, logSpread: 0.6);
-    private static Face[] Portrait(ref Pcg32 rng, int w, int h) => Faces(ref rng, w, h, rng.Int(1, 3), medianHeight: 100, logSpread: 0.9);
+    private static Face[] Crowd(ref Pcg32 rng, int w, int h) => Faces(ref rng, w, h, rng.NextInt(15, 80), medianHeight: 17, logSpread: 0.6);
+    private static Face[] Group(ref Pcg32 rng, int w, int h) => Faces(ref rng, w, h, rng.NextInt(4, 14), medianHeight: 40, logSpread: 0.6);
+    private static Face[] Portrait(ref Pcg32 rng, int w, int h) => Faces(ref rng, w, h, rng.NextInt(1, 3), medianHeight: 100, logSpread: 0.9);
 
     private static Face[] Faces(ref Pcg32 rng, int width, int height, int count, double medianHeight, double logSpread)
     {
@@ -128,8 +128,8 @@ public sealed class SyntheticCandidateSource : ICandidateSource
             }
             else
             {
-                x = rng.Int(0, Math.Max(0, width - fw));
-                y = rng.Int(0, Math.Max(0, height - fh));
+                x = rng.NextInt(0, Math.Max(0, width - fw));
+                y = rng.NextInt(0, Math.Max(0, height - fh));
             }
             x = Math.Clamp(x, 0, Math.Max(0, width - fw));
             y = Math.Clamp(y, 0, Math.Max(0, height - fh));
@@ -198,8 +198,8 @@ public sealed class SyntheticCandidateSource : ICandidateSource
         {
             var h = (int)rng.Uniform(10, 150);
             var w = (int)(h * rng.Uniform(0.6, 1.1));
-            var x = rng.Int(0, Math.Max(0, image.Width - w));
-            var y = rng.Int(0, Math.Max(0, image.Height - h));
+            var x = rng.NextInt(0, Math.Max(0, image.Width - w));
+            var y = rng.NextInt(0, Math.Max(0, image.Height - h));
             Blob(ref rng, map, h >= _options.CoarseLevelMinFace && _options.Levels.Length > 1 ? 1 : 0, x, y, w, h, rng.Uniform(0.25, 0.85));
         }
     }

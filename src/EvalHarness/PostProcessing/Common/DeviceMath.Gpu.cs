@@ -11,7 +11,7 @@ namespace EvalHarness.PostProcessing;
 /// rounding modifier, and ptxas is then free to contract <c>a*b+c</c> into one FMA (one rounding
 /// instead of two), which would flip IoU decisions at the threshold. An explicit <c>mul.rn.f32</c>
 /// is never contracted. On the CPU accelerator (.NET never contracts) the plain operator is used.
-/// On OpenCL the plain operator is used too; see <see cref="AcceleratorSelection"/> for that caveat.
+/// On OpenCL the plain operator is used too; see <c>GpuContext</c> (Backends/Gpu/GpuContext) for that caveat.
 /// </summary>
 internal static class DeviceMath
 {

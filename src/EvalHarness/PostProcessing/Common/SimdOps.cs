@@ -7,7 +7,7 @@ namespace EvalHarness.PostProcessing;
 /// The vector operations the SIMD kernels use, as static members of a width-specific struct
 /// (TensorPrimitives' operator pattern): a kernel is written once, generic over
 /// <c>TOps : ISimdOps&lt;TV&gt;</c>, and the JIT specialises and inlines it for 128, 256 and 512 bits.
-/// Comparisons return all-ones/all-zeros lane masks. <see cref="Max"/> and <see cref="Min"/> are
+/// Comparisons return all-ones/all-zeros lane masks. <c>Max</c> and <c>Min</c> are
 /// compare-and-select (<c>a &gt; b ? a : b</c>), exactly the scalar rule of <c>BoxIou</c>.
 /// </summary>
 internal interface ISimdOps<TV> where TV : struct

@@ -66,7 +66,7 @@ internal static class GradientClippingScalar
 public static class GradientDirection
 {
     /// <summary>tan 22.5°.</summary>
-    public const float Tan22_5 = 0.41421356f;
+    public const float TanPiOver8 = 0.41421356f;
     /// <summary>At or below this magnitude the cell has no direction and takes the 8-neighbour test.</summary>
     public const float FlatMagnitude = 1e-7f;
     /// <summary>The floor of S̃ in the magnitude bound.</summary>
@@ -87,8 +87,8 @@ public static class GradientDirection
         if (m <= FlatMagnitude) return Flat;
         var ax = MathF.Abs(gx);
         var ay = MathF.Abs(gy);
-        if (ay <= Tan22_5 * ax) return Horizontal;
-        if (ax <= Tan22_5 * ay) return Vertical;
+        if (ay <= TanPiOver8 * ax) return Horizontal;
+        if (ax <= TanPiOver8 * ay) return Vertical;
         return gx * gy > 0f ? Diagonal : AntiDiagonal;
     }
 

@@ -52,7 +52,7 @@ internal readonly struct GradientClippingRule : IGridRule
         var m = TOps.Sqrt(TOps.Add(TOps.Multiply(gx, gx), TOps.Multiply(gy, gy)));
         var ax = TOps.Abs(gx);
         var ay = TOps.Abs(gy);
-        var t = TOps.Splat(GradientDirection.Tan22_5);
+        var t = TOps.Splat(GradientDirection.TanPiOver8);
         var horizontal = TOps.LessThanOrEqual(ay, TOps.Multiply(t, ax));
         var vertical = TOps.LessThanOrEqual(ax, TOps.Multiply(t, ay));
         var diagonal = TOps.GreaterThan(TOps.Multiply(gx, gy), TOps.Splat(0f));

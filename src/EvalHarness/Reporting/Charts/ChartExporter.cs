@@ -217,7 +217,7 @@ public sealed class ChartExporter : IRunExporter
         return plot;
     }
 
-    private static void CategoricalX(Plot plot, IReadOnlyList<string> labels)
+    private static void CategoricalX(Plot plot, List<string> labels)
     {
         var positions = new double[labels.Count];
         for (var i = 0; i < positions.Length; i++) positions[i] = i;

@@ -17,7 +17,9 @@ public sealed class GpuFaultTests
 
     private static Exception Fault(string name) => name switch
     {
+#pragma warning disable CA2201 // the runtime's own exception is the fault being simulated
         "out-of-memory" => new OutOfMemoryException("simulated host allocation failure"),
+#pragma warning restore CA2201
         "cuda-out-of-memory" => new CudaException("CUDA_ERROR_OUT_OF_MEMORY: out of memory (simulated)"),
         _ => new CudaException("CUDA_ERROR_LAUNCH_FAILED: unspecified launch failure (simulated)"),
     };

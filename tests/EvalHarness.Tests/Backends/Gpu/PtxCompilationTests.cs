@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using EvalHarness.Backends.Gpu;
 using ILGPU;
-using ILGPU.Algorithms;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.PTX;
 using ILGPU.Runtime.Cuda;
@@ -110,8 +109,8 @@ public sealed class PtxCompilationTests
         {
             if (!mul.Value.Contains("0f3FB8AA3B")) bare++;
         }
-        var guards = Regex.Matches(ptx, @"setp\.ne\.s32\s+%p\d+, 1, 1;").Count;
+        var guards = Regex.Count(ptx, @"setp\.ne\.s32\s+%p\d+, 1, 1;");
         Assert.True(bare <= guards, $"{bare} bare mul.f32 but only {guards} dead-branch guards in {name}");
-        Assert.True(Regex.Matches(ptx, @"\bmul\.rn\.f32\b").Count >= bare, "every product needs its rounded twin");
+        Assert.True(Regex.Count(ptx, @"\bmul\.rn\.f32\b") >= bare, "every product needs its rounded twin");
     }
 }

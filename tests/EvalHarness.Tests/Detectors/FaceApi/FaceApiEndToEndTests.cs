@@ -1,12 +1,9 @@
 using System.Text.Json;
 using EvalHarness.Backends;
-using EvalHarness.Datasets;
 using EvalHarness.Detectors;
 using EvalHarness.Detectors.FaceApi;
 using EvalHarness.Detectors.Input;
 using EvalHarness.PostProcessing;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace EvalHarness.Tests.Detectors.FaceApi;
 

@@ -1,5 +1,4 @@
 using EvalHarness.Detectors.FaceApi;
-using EvalHarness.IO;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;

@@ -94,6 +94,8 @@ public class LatencyStatsTests
 
 public class QuickselectTests
 {
+    private static readonly double[] Probabilities = [0.0, 0.025, 0.5, 0.9, 0.975, 1.0];
+
     [Fact]
     public void In_place_selection_equals_the_sorted_quantile_bit_for_bit()
     {
@@ -112,7 +114,7 @@ public class QuickselectTests
         {
             var sorted = (double[])values.Clone();
             Array.Sort(sorted);
-            foreach (var p in new[] { 0.0, 0.025, 0.5, 0.9, 0.975, 1.0 })
+            foreach (var p in Probabilities)
             {
                 Assert.Equal(Percentiles.OfSorted(sorted, p), Percentiles.OfUnsortedInPlace((double[])values.Clone(), p));
             }
