@@ -155,6 +155,11 @@ public static class RunComparer
         {
             throw new UsageException($"cannot compare different suites: baseline '{baseline.Suite}', current '{current.Suite}'");
         }
+        // Same suite name on other images (another root, events or seed) is not a regression but unusable input.
+        if (!string.Equals(baseline.Dataset, current.Dataset, StringComparison.Ordinal))
+        {
+            throw new UsageException($"cannot compare runs on different data: baseline '{baseline.Dataset}', current '{current.Dataset}'");
+        }
         if (baseline.IsSubset != current.IsSubset)
         {
             throw new UsageException("cannot compare a subset run with a full-set run: their AP values are not comparable");

@@ -125,6 +125,14 @@ public class RunComparerTests
     }
 
     [Fact]
+    public void One_suite_on_different_data_is_unusable_input_not_regressions()
+    {
+        var baseline = FakeRuns.Create("quick");
+        var ex = Assert.Throws<UsageException>(() => RunComparer.Compare(baseline, baseline with { Dataset = "synthetic (seed 2, 40 images)" }));
+        Assert.Contains("different data", ex.Message);
+    }
+
+    [Fact]
     public void A_run_without_the_reference_row_is_unusable_input()
     {
         var baseline = FakeRuns.Create();
