@@ -124,6 +124,29 @@ public sealed class EvaluatorBehaviourTests
     }
 
     [Fact]
+    public void Matlab_puts_NaN_scores_first_so_a_NaN_box_takes_its_face_before_every_scored_box()
+    {
+        // Two faces; a NaN box on face 1, a 0.9 box on face 2 and a 0.7 duplicate of face 1.
+        // NaN first: at 0.899 the counted prefix is [NaN, 0.9], and the NaN box has already matched face 1,
+        // so recall there is 2/2. Were NaN sorted last (or dropped), only face 2 would be found there: 1/2.
+        GroundTruthImage[] gt = [Image("0--E", "img_1", (new GtBox(10, 10, 20, 20), SettingMask.All), (new GtBox(100, 100, 20, 20), SettingMask.All))];
+        PredBox nan = new(10, 10, 20, 20, double.NaN), face2 = new(100, 100, 20, 20, 0.9), duplicate = new(11, 10, 20, 20, 0.7);
+        PredBox[][] orders = [[face2, duplicate, nan], [nan, face2, duplicate], [duplicate, nan, face2], [face2, nan, duplicate]];
+        var first = Eval(gt, [Preds("0--E", "img_1", orders[0])], Matlab)[Setting.Easy];
+
+        Assert.Equal(1.0, first.Recall[High]);
+        // Proposals at 0.899 (the face-less anchor image is not evaluated): the NaN box and the 0.9 box, both hits.
+        Assert.Equal(1.0, first.Precision[High]);
+        foreach (var order in orders[1..])
+        {
+            var other = Eval(gt, [Preds("0--E", "img_1", order)], Matlab)[Setting.Easy];
+            Assert.Equal(first.Recall, other.Recall);
+            Assert.Equal(first.Precision, other.Precision);
+            Assert.Equal(first.Ap, other.Ap);
+        }
+    }
+
+    [Fact]
     public void Python_normalisation_starts_from_zero_and_one_and_includes_every_image_read()
     {
         var gt = Truth(OneFace());
