@@ -58,6 +58,12 @@ internal sealed class ConsoleRunObserver : IRunObserver
 
     public void OnWarning(string message) => Console.Error.WriteLine($"warning: {message}");
 
+    public void OnInfo(string message)
+    {
+        if (_task is not null) AnsiConsole.MarkupLine(Markup.Escape(message));
+        else Console.WriteLine(message);
+    }
+
     public void OnPhase(string description)
     {
         if (_task is not null)

@@ -50,21 +50,21 @@ internal static class RunVerb
         {
             Console.Error.WriteLine($"warning: --root is ignored: suite {suite.Name} is synthetic (it reads no images)");
         }
-        Console.WriteLine($"suite {suite.Name}: {suite.Dataset}; {Plural(suite.Variants.Count, "variant")} × {Plural(suite.Backends.Count, "backend")}, {Plural(suite.Repeats, "timed repeat")}{(suite.Detectors.Count > 1 ? $", {suite.Detectors.Count} detectors" : "")}");
+        Console.WriteLine($"suite {suite.Name}: {suite.Dataset}; {Plural(suite.Variants.Count, suite.Sweep is null ? "variant" : "configuration")} × {Plural(suite.Backends.Count, "backend")}, {Plural(suite.Repeats, "timed repeat")}{(suite.Detectors.Count > 1 ? $", {suite.Detectors.Count} detectors" : "")}");
         if (suite.Detectors.Count > 1)
         {
             var top = MultiDetectorRun.Run(request, one =>
             {
                 Console.WriteLine($"detector {one.Suite.Detector!.Label}:");
                 var result = ConsoleRunObserver.Run($"run {suite.Name} [{one.Suite.Detector.Label}]", ExpectedImages(suite), observer => RunSession.Run(one, observer, cancellationToken));
-                Report(result);
+                Report(result, sweep: suite.Sweep is not null);
                 return result;
             }, DateTime.UtcNow);
             Console.WriteLine($"all detectors: {Path.GetFullPath(top)} (report.md opens with the verdict matrix)");
             return ExitCodes.Success;
         }
         var single = ConsoleRunObserver.Run($"run {suite.Name}", ExpectedImages(suite), observer => RunSession.Run(request, observer, cancellationToken));
-        Report(single);
+        Report(single, sweep: suite.Sweep is not null);
         return ExitCodes.Success;
     }
 
@@ -72,7 +72,7 @@ internal static class RunVerb
 
     private static int ExpectedImages(Suite suite) => suite.Dataset.Kind == DatasetKind.Synthetic ? suite.Dataset.Images : 0;
 
-    internal static void Report(RunSessionResult result)
+    internal static void Report(RunSessionResult result, bool sweep = false)
     {
         if (result.SkippedImages.Count > 0)
         {
@@ -84,8 +84,11 @@ internal static class RunVerb
             Console.WriteLine($"shard done: {result.ImagesProcessed} images ({result.ImagesResumed} resumed) in {result.OutputDir}; combine the shards with: evalharness merge <shard folders…> --out DIR");
             return;
         }
-        ResultsConsole.Print(run);
-        Console.WriteLine($"results: {Path.GetFullPath(result.OutputDir)} ({ResultFiles.Report}, {ResultFiles.Summary}, charts/); {result.ImagesResumed} of {result.ImagesProcessed} images resumed from a previous attempt");
+        // A sweep has a row per configuration × backend: its tables are in the files, the verdicts here.
+        ResultsConsole.Print(run, rows: !sweep);
+        Console.WriteLine(sweep
+            ? $"results: {Path.GetFullPath(result.OutputDir)} ({ResultFiles.Report}: tuned comparison first; sweep.csv, tuning.csv, pareto.csv, charts/)"
+            : $"results: {Path.GetFullPath(result.OutputDir)} ({ResultFiles.Report}, {ResultFiles.Summary}, charts/); {result.ImagesResumed} of {result.ImagesProcessed} images resumed from a previous attempt");
     }
 }
 
@@ -124,7 +127,7 @@ internal static class ResultsConsole
     /// <summary>Rounding noise of a bound at zero (-5.55e-17) prints as 0.</summary>
     private static double Clean(double value) => Math.Abs(value) < 1e-12 ? 0 : value;
 
-    public static void Print(RunResults run)
+    public static void Print(RunResults run, bool rows = true)
     {
         var ci = CultureInfo.InvariantCulture;
         Console.WriteLine();
@@ -132,7 +135,7 @@ internal static class ResultsConsole
         // Without an nms row there is nothing to compare with: say so instead of calling every row the baseline.
         var hasNms = run.Rows.Any(r => r.Variant == "nms" || r.Variant.StartsWith("nms(", StringComparison.Ordinal));
         Console.WriteLine($"{"variant",-20} {"backend",-7} {"AP easy",8} {"medium",8} {"hard",8} {"ΔAP hard [95% CI]",-26} {"median ms",10} {"p90 ms",8} {"× nms",7}");
-        foreach (var row in run.Rows)
+        foreach (var row in rows ? run.Rows : [])
         {
             if (!row.IsOk)
             {

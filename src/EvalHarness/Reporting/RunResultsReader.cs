@@ -62,14 +62,38 @@ public static class RunResultsReader
             }
         }
 
+        var (baselineVariant, referenceBackend) = LatencyReference(rows);
         return new RunResults
         {
             Suite = suite,
             Dataset = records[0].Dataset,
             IsSubset = records[0].Subset,
             Environment = env,
+            BaselineVariant = baselineVariant,
+            ReferenceBackend = referenceBackend,
             Rows = rows,
             LatencySamples = samples,
         };
+    }
+
+    /// <summary>
+    /// The row latency is normalised by: <c>nms</c> on <c>scalar</c> in a plain run. A sweep labels
+    /// rows by canonical configuration and may lack scalar: there it is nms's default configuration
+    /// on the first backend that ran it.
+    /// </summary>
+    private static (string Variant, string Backend) LatencyReference(List<ResultRow> rows)
+    {
+        var variant = RunResults.DefaultBaselineVariant;
+        if (!rows.Exists(r => r.Variant == variant))
+        {
+            var nmsDefault = PostProcessing.VariantSpec.Default(PostProcessing.VariantKind.Nms).ToString();
+            if (rows.Exists(r => r.Variant == nmsDefault)) variant = nmsDefault;
+        }
+        var backend = RunResults.DefaultReferenceBackend;
+        if (!rows.Exists(r => r.Variant == variant && r.Backend == backend && r.IsOk))
+        {
+            backend = rows.Find(r => r.Variant == variant && r.IsOk)?.Backend ?? backend;
+        }
+        return (variant, backend);
     }
 }

@@ -20,6 +20,9 @@ public interface IRunObserver
     void OnImageDone(RunProgress progress);
     void OnWarning(string message);
 
+    /// <summary>A line about the run's progress in stages (a sweep's plan and pass times).</summary>
+    void OnInfo(string message) { }
+
     /// <summary>A phase after the images (aggregation, bootstrap, export) began; long ones should not look like a hang.</summary>
     void OnPhase(string description) { }
 }

@@ -43,6 +43,7 @@ public static class RunSession
 
     public static RunSessionResult Run(RunRequest request, IRunObserver? observer, CancellationToken cancellationToken = default)
     {
+        if (request.Suite.Sweep is not null) return Sweeps.SweepSession.Run(request, observer, cancellationToken);
         var suite = request.Suite;
         var plan = PlanFor(suite, request.Shard, request.Strict);
         using var source = RunSources.CreateSource(suite, request.Root, request.ModelsDir, request.CacheRoot, observer is null ? null : observer.OnWarning);
@@ -164,7 +165,9 @@ public static class RunSession
         folder.WriteManifest(first with { Shard = null });
         var outcomeList = new List<ImageOutcome>(outcomes.Values);
         RequireUsableImages(outcomeList, outputDir);
-        var results = Finish(suite, plan, groundTruth, first.Devices, outcomeList, outputDir, writePredictions, root);
+        var results = suite.Sweep is not null
+            ? Sweeps.SweepSession.FinishMerged(suite, outcomeList, groundTruth, first.Devices, outputDir)
+            : Finish(suite, plan, groundTruth, first.Devices, outcomeList, outputDir, writePredictions, root);
         folder.MarkComplete(outcomeList.Count);
         return results;
     }

@@ -43,6 +43,9 @@ public sealed record Suite
 
     public ShardSpec? Shard { get; init; }
 
+    /// <summary>Set when some variant lists parameter values or the suite asks for tuning: the run is a sweep.</summary>
+    public SweepSpec? Sweep { get; init; }
+
     /// <summary>The label each variant gets in the results: its name, or its canonical spec when two variants share a name.</summary>
     public IReadOnlyList<string> VariantLabels()
     {
@@ -58,6 +61,20 @@ public sealed record Suite
         }
         return labels;
     }
+}
+
+/// <summary>
+/// A sweep: the variant entries as written (grids; <see cref="Suite.Variants"/> holds their
+/// expansion), the held-out tuning, and the configuration cap.
+/// </summary>
+public sealed record SweepSpec
+{
+    public required IReadOnlyList<Sweeps.VariantGrid> Grids { get; init; }
+    public Sweeps.TuningSpec Tuning { get; init; } = new();
+    public int MaxConfigs { get; init; } = Sweeps.GridExpansion.DefaultMaxConfigs;
+
+    /// <summary>Timed repeats when a sweep does not say (a plain run's default is 5).</summary>
+    public const int DefaultRepeats = 3;
 }
 
 public enum DatasetKind

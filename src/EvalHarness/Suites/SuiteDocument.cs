@@ -14,7 +14,9 @@ namespace EvalHarness.Suites;
 ///   "backends": [ "scalar", "simd", "gpu?" ],                             // "?" = optional
 ///   "repeats": 3, "warmup": 1, "bootstrapResamples": 1000, "bootstrapSeed": 1,
 ///   "output": "results/quick",
-///   "shard": "1/4"                                                        // optional
+///   "shard": "1/4",                                                       // optional
+///   "maxConfigs": 500,                                                    // sweeps: a variant may list values, "nms(iou=[0.3,0.4])"
+///   "tuning": { "objective": "hard-ap", "folds": 2 }                      // sweeps: held-out tuning (hard-ap, mean-ap, hard-ap@latency&lt;=X)
 /// }
 /// </code>
 /// </summary>
@@ -36,6 +38,14 @@ public sealed class SuiteDocument
     /// <summary>Not a setting: refused with a pointer to <c>run --out</c> (it used to be accepted and ignored).</summary>
     public string? Output { get; set; }
     public string? Shard { get; set; }
+    public int? MaxConfigs { get; set; }
+    public TuningDocument? Tuning { get; set; }
+}
+
+public sealed class TuningDocument
+{
+    public string? Objective { get; set; }
+    public int? Folds { get; set; }
 }
 
 public sealed class DatasetDocument

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using EvalHarness.IO;
-using EvalHarness.PostProcessing;
 
 namespace EvalHarness.Suites;
 
@@ -98,12 +97,25 @@ public static class SuiteLoader
         var detector = detectors.Count > 0 ? detectors[0] : null;
 
         if (doc.Variants is not { Count: > 0 }) throw Bad("'variants' must list at least one variant");
-        var variants = new List<VariantSpec>(doc.Variants.Count);
-        foreach (var text in doc.Variants)
+        Sweeps.GridExpansion expansion;
+        try
         {
-            if (!VariantSpec.TryParse(text, out var spec, out var error)) throw Bad(error!);
-            if (variants.Contains(spec!)) throw Bad($"variant '{text}' is listed twice");
-            variants.Add(spec!);
+            expansion = Sweeps.GridExpansion.Expand(doc.Variants, doc.MaxConfigs ?? Sweeps.GridExpansion.DefaultMaxConfigs);
+        }
+        catch (UsageException ex)
+        {
+            throw Bad(ex.Message);
+        }
+        var variants = expansion.Configurations;
+        SweepSpec? sweep = null;
+        if (expansion.HasLists || doc.Tuning is not null || doc.MaxConfigs is not null)
+        {
+            sweep = new SweepSpec
+            {
+                Grids = expansion.Grids,
+                MaxConfigs = doc.MaxConfigs ?? Sweeps.GridExpansion.DefaultMaxConfigs,
+                Tuning = ValidateTuning(doc.Tuning, Bad),
+            };
         }
 
         if (doc.Backends is not { Count: > 0 }) throw Bad("'backends' must list at least one backend");
@@ -118,7 +130,7 @@ public static class SuiteLoader
             backends.Add(new BackendRequest(name, optional));
         }
 
-        var repeats = doc.Repeats ?? 5;
+        var repeats = doc.Repeats ?? (sweep is null ? 5 : SweepSpec.DefaultRepeats);
         if (repeats < 1) throw Bad($"repeats must be at least 1, not {repeats}");
         if (repeats > Limits.Repeats) throw Bad($"repeats {repeats} is above the limit of {Limits.Repeats}");
         var warmup = doc.Warmup ?? 1;
@@ -143,7 +155,23 @@ public static class SuiteLoader
             BootstrapResamples = resamples,
             BootstrapSeed = doc.BootstrapSeed ?? Metrics.Statistics.BootstrapOptions.DefaultSeed,
             Shard = shard,
+            Sweep = sweep,
         };
+    }
+
+    private static Sweeps.TuningSpec ValidateTuning(TuningDocument? t, Func<string, UsageException> bad)
+    {
+        if (t is null) return new Sweeps.TuningSpec();
+        try
+        {
+            var folds = t.Folds ?? Sweeps.TuningSpec.DefaultFolds;
+            if (folds < 2) throw bad($"tuning folds must be at least 2, not {folds}");
+            return new Sweeps.TuningSpec { Objective = t.Objective is null ? Sweeps.TuningObjective.HardAp : Sweeps.TuningObjective.Parse(t.Objective), Folds = folds };
+        }
+        catch (UsageException ex) when (!ex.Message.StartsWith("suite ", StringComparison.Ordinal))
+        {
+            throw bad(ex.Message);
+        }
     }
 
     // '+' in variant names (gc+nms) stays '+' in suite.json instead of \u002B; the file is read by people.
@@ -170,13 +198,16 @@ public static class SuiteLoader
             },
             Detector = suite.Detectors.Count <= 1 && suite.Detector is { } d ? ToDocument(d) : null,
             Detectors = suite.Detectors.Count > 1 ? suite.Detectors.Select(ToDocument).ToList() : null,
-            Variants = suite.Variants.Select(v => v.ToString()).ToList(),
+            // A sweep keeps its grids as written, so the copy in suite.json is again a sweep.
+            Variants = suite.Sweep is { } sw ? sw.Grids.Select(g => g.Text).ToList() : suite.Variants.Select(v => v.ToString()).ToList(),
             Backends = suite.Backends.Select(b => b.ToString()).ToList(),
             Repeats = suite.Repeats,
             Warmup = suite.Warmup,
             BootstrapResamples = suite.BootstrapResamples,
             BootstrapSeed = suite.BootstrapSeed,
             Shard = suite.Shard?.ToString(),
+            MaxConfigs = suite.Sweep?.MaxConfigs,
+            Tuning = suite.Sweep is { } tuned ? new TuningDocument { Objective = tuned.Tuning.Objective.ToString(), Folds = tuned.Tuning.Folds } : null,
         };
         return JsonSerializer.Serialize(doc, ReadableJson.SuiteDocument);
     }

@@ -58,13 +58,13 @@ public static class MatchedAccuracy
     /// had no matching configuration; <paramref name="latencyRatio"/> is the matched pick's median
     /// latency over tuned nms's on that backend (null when either did not run there).
     /// </summary>
-    public static ClaimVerdict Verdict(string family, string backend, double tunedNmsHardAp, double? matchedHeldOutHardAp, Interval? latencyRatio, double tolerance = DefaultTolerance)
+    public static ClaimVerdict Verdict(string family, string backend, double tunedNmsHardAp, double? matchedHeldOutHardAp, Interval? latencyRatio, double tolerance = DefaultTolerance, string? detail = null)
     {
         var target = FormattableString.Invariant($"tuned nms hard AP {tunedNmsHardAp:0.0000} − {tolerance:0.###}");
         if (matchedHeldOutHardAp is not { } ap)
         {
             return new ClaimVerdict(family, Claim.ImprovesSpeedAtMatchedAccuracy, backend, VerdictOutcome.Refuted,
-                $"no configuration matches the accuracy: none reaches {target} on the tuning images of every fold");
+                $"no configuration matches the accuracy: none reaches {target} on the tuning images of every fold{(detail is null ? "" : $" ({detail})")}");
         }
         if (!(ap >= tunedNmsHardAp - tolerance))
         {

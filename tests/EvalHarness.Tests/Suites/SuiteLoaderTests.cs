@@ -10,8 +10,8 @@ public class SuiteLoaderTests
     [Fact]
     public void Built_in_suites_load_and_cover_every_variant()
     {
-        Assert.Equal(["quick", "widerface-val"], SuiteLoader.BuiltInNames);
-        foreach (var name in SuiteLoader.BuiltInNames)
+        Assert.Equal(["quick", "widerface-val", "widerface-val-sweep"], SuiteLoader.BuiltInNames);
+        foreach (var name in new[] { "quick", "widerface-val" })
         {
             var suite = SuiteLoader.Load(name);
             Assert.Equal(name, suite.Name);
@@ -26,6 +26,15 @@ public class SuiteLoaderTests
         Assert.Equal(DatasetKind.WiderFace, wider.Dataset.Kind);
         Assert.Equal("tiles", wider.Detector!.Mode);
         Assert.Equal(["blazeface-back-tiles", "faceapi-ssd-letterbox", "faceapi-tiny-letterbox"], wider.Detectors.Select(d => d.Label));
+
+        // The sweep: every family, about 60 configurations, each family's default among them.
+        var sweep = SuiteLoader.Load("widerface-val-sweep");
+        Assert.NotNull(sweep.Sweep);
+        Assert.Equal(60, sweep.Variants.Count);
+        Assert.Equal(3, sweep.Repeats);
+        Assert.Equal(2, sweep.Sweep!.Tuning.Folds);
+        Assert.Equal([new BackendRequest("simd", false), new BackendRequest("gpu", true)], sweep.Backends);
+        Assert.All(VariantRegistry.Defaults(), d => Assert.Contains(d, sweep.Variants));
     }
 
     [Fact]
