@@ -5,6 +5,7 @@ using System.Text;
 using CsCheck;
 using EvalHarness.Datasets;
 using EvalHarness.Detectors.Cache;
+using EvalHarness.IO;
 using EvalHarness.PostProcessing;
 using EvalHarness.Runs;
 using EvalHarness.Sources;
@@ -41,7 +42,7 @@ public sealed class ParserFuzzTests : IDisposable
     public void Annotation_parser_throws_only_data_format_errors()
     {
         Gen.Frequency((1, Fuzz.Bytes.Select(b => Encoding.UTF8.GetString(b))), (3, Fuzz.MutatedText(Annotations)))
-            .Sample(text => Fuzz.Accepts(text, t => WiderAnnotationParser.Parse(t, "fuzz.txt"), Fuzz.ShowText), iter: Fuzz.Iterations);
+            .Sample(text => Fuzz.Accepts(text, t => WiderAnnotationParser.Parse(t, "fuzz.txt"), Fuzz.ShowText, typeof(DataFormatException)), iter: Fuzz.Iterations);
     }
 
     [Fact]
@@ -50,7 +51,7 @@ public sealed class ParserFuzzTests : IDisposable
         var seed = MatFiles.Sample();
         Assert.Equal(3, MatV5Reader.Read(seed, "seed.mat").Count);
         Gen.Frequency((1, Fuzz.Bytes.Select(b => MatFiles.Header().Concat(b).ToArray())), (4, Fuzz.Mutations(seed)))
-            .Sample(bytes => Fuzz.Accepts(bytes, b => MatV5Reader.Read(b, "fuzz.mat"), Fuzz.ShowBytes), iter: Fuzz.Iterations);
+            .Sample(bytes => Fuzz.Accepts(bytes, b => MatV5Reader.Read(b, "fuzz.mat"), Fuzz.ShowBytes, typeof(DataFormatException)), iter: Fuzz.Iterations);
     }
 
     [Fact]
@@ -59,14 +60,14 @@ public sealed class ParserFuzzTests : IDisposable
         // Mutating the inflated bytes and compressing again reaches the element walker behind a valid zlib stream.
         var inner = MatFiles.NumericMatrix("xy", [2, 2], [1, 2, 3, 4]);
         Gen.Frequency((1, Fuzz.Bytes), (4, Fuzz.Mutations(inner)))
-            .Sample(payload => Fuzz.Accepts(MatFiles.Compressed(payload), b => MatV5Reader.Read(b, "fuzz.mat"), Fuzz.ShowBytes), iter: Fuzz.Iterations);
+            .Sample(payload => Fuzz.Accepts(MatFiles.Compressed(payload), b => MatV5Reader.Read(b, "fuzz.mat"), Fuzz.ShowBytes, typeof(DataFormatException)), iter: Fuzz.Iterations);
     }
 
     [Fact]
     public void Python_prediction_parser_throws_only_data_format_errors()
     {
         Gen.Frequency((1, Fuzz.Bytes), (3, Fuzz.Mutations(Encoding.UTF8.GetBytes(PredictionFile))))
-            .Sample(bytes => Fuzz.Accepts(bytes, b => PredictionFolderReader.ParsePythonFile("0--Parade/x.txt", "0--Parade", b), Fuzz.ShowBytes), iter: Fuzz.Iterations);
+            .Sample(bytes => Fuzz.Accepts(bytes, b => PredictionFolderReader.ParsePythonFile("0--Parade/x.txt", "0--Parade", b), Fuzz.ShowBytes, typeof(DataFormatException)), iter: Fuzz.Iterations);
     }
 
     [Fact]
@@ -90,7 +91,7 @@ public sealed class ParserFuzzTests : IDisposable
             {
                 File.WriteAllBytes(path, b);
                 FlatCandidateCsv.Read(path);
-            }, Fuzz.ShowBytes), iter: Fuzz.Iterations / 2, threads: 1);
+            }, Fuzz.ShowBytes, typeof(DataFormatException)), iter: Fuzz.Iterations / 2, threads: 1);
     }
 
     [Fact]
@@ -98,7 +99,7 @@ public sealed class ParserFuzzTests : IDisposable
     {
         Assert.Equal("fuzz", SuiteLoader.Parse(SuiteJson, "seed.json").Name);
         Gen.Frequency((1, Fuzz.Bytes.Select(b => Encoding.UTF8.GetString(b))), (4, Fuzz.MutatedText(SuiteJson)))
-            .Sample(json => Fuzz.Accepts(json, j => SuiteLoader.Parse(j, "fuzz.json"), Fuzz.ShowText), iter: Fuzz.Iterations);
+            .Sample(json => Fuzz.Accepts(json, j => SuiteLoader.Parse(j, "fuzz.json"), Fuzz.ShowText, typeof(DataFormatException), typeof(UsageException)), iter: Fuzz.Iterations);
     }
 
     [Fact]
@@ -112,7 +113,7 @@ public sealed class ParserFuzzTests : IDisposable
                 var spec = VariantSpec.Parse(t);
                 // Whatever parses must print to text that parses back to the same spec.
                 Assert.Equal(spec, VariantSpec.Parse(spec.ToString()));
-            }, Fuzz.ShowText), iter: Fuzz.Iterations);
+            }, Fuzz.ShowText, typeof(UsageException)), iter: Fuzz.Iterations);
     }
 
     [Fact]
@@ -126,7 +127,7 @@ public sealed class ParserFuzzTests : IDisposable
         SixLabors.ImageSharp.ImageExtensions.SaveAsPng(source, png);
         var loader = new EvalHarness.Detectors.Input.ImageLoader(new EvalHarness.Detectors.Input.ImageLoadOptions { MaxPixels = 1 << 20 });
         Gen.Frequency((1, Fuzz.Bytes), (3, Fuzz.Mutations(jpeg.ToArray())), (3, Fuzz.Mutations(png.ToArray())))
-            .Sample(bytes => Fuzz.Accepts(bytes, b => loader.Decode("fuzz.img", b).Dispose(), Fuzz.ShowBytes), iter: Fuzz.Iterations);
+            .Sample(bytes => Fuzz.Accepts(bytes, b => loader.Decode("fuzz.img", b).Dispose(), Fuzz.ShowBytes, typeof(DataFormatException)), iter: Fuzz.Iterations);
     }
 
     [Fact]
@@ -142,10 +143,24 @@ public sealed class ParserFuzzTests : IDisposable
         Gen.Select(Gen.Frequency((1, Fuzz.Bytes), (4, Fuzz.Mutations(entry))), Gen.Bool).Sample((bytes, rehash) =>
         {
             if (rehash && bytes.Length >= 32) SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32), bytes.AsSpan(bytes.Length - 32));
+            var damaged = !bytes.AsSpan().SequenceEqual(entry);
             Fuzz.Accepts(bytes, b =>
             {
                 var loaded = new CandidateMap();
-                if (CandidateCache.Parse(b, hash, "0--Parade", "k", loaded) is null) Assert.Equal(map.Count, loaded.Count);
+                if (CandidateCache.Parse(b, hash, "0--Parade", "k", loaded) is not null) return;
+                // Bytes changed behind a stale checksum must never load.
+                Assert.False(damaged && !rehash, "damaged bytes with a stale checksum were loaded");
+                // What loads is exactly what the bytes hold: written back, it gives the same header fields and arrays
+                // (bytes 6-7 are reserved and not read).
+                var again = CandidateCache.Serialize(loaded, hash);
+                Assert.Equal(b.AsSpan(0, 6).ToArray(), again.AsSpan(0, 6).ToArray());
+                Assert.Equal(b.AsSpan(8, b.Length - 8 - 32).ToArray(), again.AsSpan(8, again.Length - 8 - 32).ToArray());
+                if (!damaged)
+                {
+                    Assert.Equal(map.ScoreSpan.ToArray(), loaded.ScoreSpan.ToArray());
+                    Assert.Equal(map.X1Span.ToArray(), loaded.X1Span.ToArray());
+                    Assert.Equal(map.Y2Span.ToArray(), loaded.Y2Span.ToArray());
+                }
             }, Fuzz.ShowBytes);
         }, iter: Fuzz.Iterations);
     }

@@ -102,7 +102,7 @@ public class ExportersTests
         var md = MarkdownReportExporter.Render(run);
         Assert.Contains("## Verdicts", md);
         Assert.Contains("| gc+nms | improves accuracy | all | **inconclusive** |", md);
-        Assert.Contains("| soft-nms-linear | gpu | n/a: soft-NMS is sequential; no GPU kernel |", md);
+        Assert.Contains($"| soft-nms-linear | gpu | n/a: {FakeRuns.NoGpuDevice} |", md);
         Assert.Contains("![Precision-recall, hard](charts/pr_hard.png)", md);
         Assert.Contains("![Post-processing time vs candidates (log-log)](charts/scaling.png)", md);
         Assert.Contains("git checkout " + new string('0', 40), md);
