@@ -1,5 +1,4 @@
 using System.Globalization;
-using EvalHarness.IO;
 using EvalHarness.Reporting;
 using EvalHarness.Reporting.Charts;
 using ScottPlot;
@@ -24,8 +23,7 @@ public static class SweepCharts
         Directory.CreateDirectory(Path.Combine(folder, ResultFiles.ChartsFolder));
         foreach (var chart in Plan(sweep))
         {
-            var bytes = chart.Build().GetImageBytes(Width, Height, ImageFormat.Png);
-            AtomicFile.WriteAllBytes(Path.Combine(folder, chart.RelativePath), bytes);
+            ComparisonCharts.WritePng(Path.Combine(folder, chart.RelativePath), chart.Build(), Width, Height);
         }
     }
 
@@ -51,7 +49,7 @@ public static class SweepCharts
 
     public static Plot Pareto(SweepResults sweep, string backend)
     {
-        var plot = NewPlot($"{sweep.Run.Suite}: hard AP vs median post-processing ms on {backend}", "median ms per image (log scale)", "hard AP (all images)");
+        var plot = ComparisonCharts.NewPlot($"{sweep.Run.Suite}: hard AP vs median post-processing ms on {backend}", "median ms per image (log scale)", "hard AP (all images)");
         var rows = sweep.Rows.Where(r => r.Backend == backend && r.IsOk && r.Latency is not null && r.Ap is not null && r.Latency.Value.Median > 0).ToList();
         var families = rows.Select(r => r.Family).Distinct().ToList();
         var palette = new ScottPlot.Palettes.Category10();
@@ -161,7 +159,7 @@ public static class SweepCharts
         var xValues = CanonicalValues(shown[0], rows);
         if (shown.Count == 1)
         {
-            var plot = NewPlot(title, shown[0].Key, "hard AP");
+            var plot = ComparisonCharts.NewPlot(title, shown[0].Key, "hard AP");
             var xs = new List<double>();
             var ys = new List<double>();
             for (var i = 0; i < xValues.Count; i++)
@@ -188,7 +186,7 @@ public static class SweepCharts
         }
 
         var yValues = CanonicalValues(shown[1], rows);
-        var heat = NewPlot(title, shown[0].Key, shown[1].Key);
+        var heat = ComparisonCharts.NewPlot(title, shown[0].Key, shown[1].Key);
         var data = new double[yValues.Count, xValues.Count];
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
         for (var yi = 0; yi < yValues.Count; yi++)
@@ -258,17 +256,6 @@ public static class SweepCharts
         var positions = new double[labels.Count];
         for (var i = 0; i < positions.Length; i++) positions[i] = i;
         axis.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels.ToArray());
-    }
-
-    private static Plot NewPlot(string title, string xLabel, string yLabel)
-    {
-        ChartFonts.EnsureRegistered();
-        var plot = new Plot();
-        plot.Font.Set(ChartFonts.FamilyName);
-        plot.Title(title);
-        plot.XLabel(xLabel);
-        plot.YLabel(yLabel);
-        return plot;
     }
 
     // Values are plotted as log10; ticks at 1-2-5 steps when the data span under five decades.

@@ -1,5 +1,4 @@
 using EvalHarness.Datasets;
-using EvalHarness.IO;
 using EvalHarness.Metrics.Statistics;
 using ScottPlot;
 
@@ -25,9 +24,7 @@ public sealed class ChartExporter : IRunExporter
         ChartFonts.EnsureRegistered();
         foreach (var chart in Plan(run))
         {
-            var plot = chart.Build();
-            var bytes = plot.GetImageBytes(Width, Height, ImageFormat.Png);
-            AtomicFile.WriteAllBytes(Path.Combine(folder, chart.RelativePath), bytes);
+            ComparisonCharts.WritePng(Path.Combine(folder, chart.RelativePath), chart.Build(), Width, Height);
         }
     }
 
@@ -69,7 +66,7 @@ public sealed class ChartExporter : IRunExporter
 
     public static Plot ApPerVariant(RunResults run)
     {
-        var plot = NewPlot("AP per variant", "", "AP");
+        var plot = ComparisonCharts.NewPlot("AP per variant", "", "AP");
         var variants = OkVariants(run);
         var palette = new ScottPlot.Palettes.Category10();
         var settings = SettingExtensions.All;
@@ -110,7 +107,7 @@ public sealed class ChartExporter : IRunExporter
 
     public static Plot Latency(RunResults run)
     {
-        var plot = NewPlot("Post-processing latency per image", "", "ms per image (log scale)");
+        var plot = ComparisonCharts.NewPlot("Post-processing latency per image", "", "ms per image (log scale)");
         var variants = new List<string>();
         var backends = new List<string>();
         foreach (var s in run.LatencySamples)
@@ -158,7 +155,7 @@ public sealed class ChartExporter : IRunExporter
 
     public static Plot Scaling(RunResults run)
     {
-        var plot = NewPlot("Post-processing time vs candidates", "candidates per image (log scale)", "ms (log scale)");
+        var plot = ComparisonCharts.NewPlot("Post-processing time vs candidates", "candidates per image (log scale)", "ms (log scale)");
         // The claim compares gradient clipping with the baseline: plot those variants only, one
         // colour per variant and one line pattern per backend, so the chart stays readable.
         var palette = new ScottPlot.Palettes.Category10();
@@ -205,17 +202,6 @@ public sealed class ChartExporter : IRunExporter
 
     private static bool IsGradientClipping(string variantLabel) =>
         EvalHarness.PostProcessing.VariantSpec.TryParse(variantLabel, out var spec, out _) && EvalHarness.PostProcessing.VariantKindExtensions.IsGradientClipping(spec!.Kind);
-
-    private static Plot NewPlot(string title, string xLabel, string yLabel)
-    {
-        ChartFonts.EnsureRegistered();
-        var plot = new Plot();
-        plot.Font.Set(ChartFonts.FamilyName);
-        plot.Title(title);
-        if (xLabel.Length > 0) plot.XLabel(xLabel);
-        plot.YLabel(yLabel);
-        return plot;
-    }
 
     private static void CategoricalX(Plot plot, List<string> labels)
     {
