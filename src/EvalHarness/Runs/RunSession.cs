@@ -200,7 +200,7 @@ public static class RunSession
         var context = new AggregationContext
         {
             SuiteName = suite.Name,
-            Dataset = suite.Dataset.ToString(),
+            Dataset = suite.Dataset.DescribeWithoutCount(),
             Plan = plan,
             VariantLabels = suite.VariantLabels(),
             GroundTruth = groundTruth,

@@ -98,7 +98,7 @@ public static class SweepSession
         var context = new SweepContext
         {
             SuiteName = suite.Name,
-            Dataset = suite.Dataset.ToString(),
+            Dataset = suite.Dataset.DescribeWithoutCount(),
             Tuning = sweep.Tuning,
             Grids = sweep.Grids,
             FoldOfImage = folds,
