@@ -34,7 +34,8 @@ public static class BenchmarkConfig
 
     /// <summary>
     /// Removes the harness's own options from <paramref name="args"/>: <c>--variants nms,gc</c> and
-    /// <c>--counts 16800,67200</c> restrict <see cref="PostProcessingBenchmarks"/>' parameters.
+    /// <c>--counts 16800,67200</c> restrict <see cref="PostProcessingBenchmarks"/>' parameters (a count
+    /// moves to the nearest size that leaves a SIMD tail, <see cref="SyntheticDenseMaps"/>).
     /// </summary>
     public static string[] TakeHarnessOptions(string[] args)
     {

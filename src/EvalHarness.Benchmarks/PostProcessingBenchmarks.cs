@@ -5,10 +5,12 @@ using EvalHarness.PostProcessing;
 namespace EvalHarness.Benchmarks;
 
 /// <summary>
-/// One image through one variant: scalar (baseline) vs SIMD, on BlazeFace-like dense maps of
-/// 980 / 4200 / 16800 / 67200 candidates (320×224 … 2560×1920 images). Each method is named after
-/// its backend; ids are permanent. Setup (map, backend warm-up) is outside the measured code and
-/// the same seed gives the same map every run. Narrow the grid with <c>--variants</c>/<c>--counts</c>.
+/// One image through one variant: scalar (baseline) vs SIMD, on BlazeFace-like dense maps of about
+/// 980 / 4200 / 16800 / 67200 candidates, sized off the vector widths so every SIMD loop runs its
+/// scalar tail (<see cref="SyntheticDenseMaps"/>: the counts are k·16 + 14). Each method is named
+/// after its backend; ids are permanent. Setup (map, backend warm-up) is outside the measured code
+/// and the same seed gives the same map every run. Narrow the grid with <c>--variants</c>/<c>--counts</c>
+/// (a count given there is moved to the nearest benchmark size).
 /// </summary>
 public class PostProcessingBenchmarks : IDisposable
 {
@@ -29,10 +31,13 @@ public class PostProcessingBenchmarks : IDisposable
             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : VariantRegistry.Names;
 
-    public static IEnumerable<int> Counts() =>
-        Environment.GetEnvironmentVariable(BenchmarkConfig.CountsVariable) is { Length: > 0 } list
+    public static IEnumerable<int> Counts()
+    {
+        IEnumerable<int> targets = Environment.GetEnvironmentVariable(BenchmarkConfig.CountsVariable) is { Length: > 0 } list
             ? Array.ConvertAll(list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), int.Parse)
-            : [980, 4200, 16800, 67200];
+            : SyntheticDenseMaps.NominalCounts;
+        return targets.Select(SyntheticDenseMaps.CountNear).Distinct();
+    }
 
     public void Dispose()
     {

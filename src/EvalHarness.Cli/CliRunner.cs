@@ -1,24 +1,9 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using EvalHarness.Cli.Interaction;
 using EvalHarness.IO;
 
 namespace EvalHarness.Cli;
-
-/// <summary>Named exit codes of every verb.</summary>
-internal static class ExitCodes
-{
-    public const int Success = 0;
-    /// <summary>The job ran and found a problem (e.g. a regression in <c>compare</c>).</summary>
-    public const int Failure = 1;
-    /// <summary>Unusable input: bad file, bad option, missing data.</summary>
-    public const int BadInput = 2;
-    /// <summary>Ctrl-C (SIGINT), as a shell reports a process killed by it.</summary>
-    public const int Cancelled = 130;
-    /// <summary>SIGTERM.</summary>
-    public const int Terminated = 143;
-    /// <summary>A bug in the harness (EX_SOFTWARE); the message says so.</summary>
-    public const int InternalError = 70;
-}
 
 internal static class CliRunner
 {
@@ -29,8 +14,9 @@ internal static class CliRunner
     /// Runs the command line. The harness's own errors and file-system errors become one clear
     /// line on stderr and exit code 2; Ctrl-C and SIGTERM cancel the verb's token (the verb stops at
     /// its next checkpoint, keeping what it finished) and exit 130 / 143; a second signal kills at once.
+    /// This is the only place where an exception becomes a message.
     /// </summary>
-    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args, CliOutput output)
     {
         using var cancellation = new CancellationTokenSource();
         var signalExit = ExitCodes.Cancelled;
@@ -49,20 +35,20 @@ internal static class CliRunner
             if (args.Length == 0)
             {
                 // No verb is a usage error (2), not "the job found a problem" (1): the help, then one line.
-                Console.Out.Write(HelpText(root.Parse(["--help"])));
-                Console.Error.WriteLine($"error: name a verb, e.g. `{ProgramName} run` (the verbs are listed above)");
+                output.Write(HelpText(root.Parse(["--help"])));
+                output.Error($"name a verb, e.g. `{ProgramName} run` (the verbs are listed above)");
                 return ExitCodes.BadInput;
             }
             if (parse.Errors.Count > 0)
             {
                 // A mistyped option or value is bad input (2), not the "job found a problem" code (1) that
                 // System.CommandLine would return; one line, like every other input error.
-                Console.Error.WriteLine($"error: {DescribeParseErrors(root, parse, args)}");
+                output.Error(DescribeParseErrors(root, parse, args));
                 return ExitCodes.BadInput;
             }
             if (parse.Action is System.CommandLine.Help.HelpAction)
             {
-                Console.Out.Write(HelpText(parse));
+                output.Write(HelpText(parse));
                 return ExitCodes.Success;
             }
             // Without EnableDefaultExceptionHandler = false, System.CommandLine's own handler swallows our
@@ -72,16 +58,16 @@ internal static class CliRunner
         }
         catch (Exception ex) when (Unwrap(ex) is OperationCanceledException && cancellation.IsCancellationRequested)
         {
-            RestoreTerminal();
-            Console.Error.WriteLine("cancelled; finished results were kept");
+            CliOutput.RestoreTerminal();
+            output.Status("cancelled; finished results were kept");
             return signalExit;
         }
         catch (Exception ex)
         {
-            RestoreTerminal();
-            Console.Error.WriteLine($"error: {Describe(Unwrap(ex))}");
+            CliOutput.RestoreTerminal();
+            output.Error(Describe(Unwrap(ex)));
             if (Unwrap(ex) is EvalHarnessException or IOException or UnauthorizedAccessException) return ExitCodes.BadInput;
-            if (Environment.GetEnvironmentVariable(TraceVariable) is { Length: > 0 }) Console.Error.WriteLine(ex);
+            if (Environment.GetEnvironmentVariable(TraceVariable) is { Length: > 0 }) output.Status(ex.ToString());
             return ExitCodes.InternalError;
         }
     }
@@ -148,19 +134,5 @@ internal static class CliRunner
     {
         while (ex is AggregateException { InnerExceptions.Count: 1 } aggregate) ex = aggregate.InnerExceptions[0];
         return ex;
-    }
-
-    /// <summary>A progress display interrupted mid-frame leaves the cursor hidden; show it again.</summary>
-    private static void RestoreTerminal()
-    {
-        if (Console.IsOutputRedirected) return;
-        try
-        {
-            Spectre.Console.AnsiConsole.Cursor.Show(true);
-        }
-        catch (IOException)
-        {
-            // the terminal went away; nothing to restore
-        }
     }
 }

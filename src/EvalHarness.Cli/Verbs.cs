@@ -1,22 +1,22 @@
-using System.CommandLine;
+using EvalHarness.Cli.Interaction;
 
 namespace EvalHarness.Cli;
 
-/// <summary>The verbs of the <c>evalharness</c> executable; each lives in its own file as a factory.</summary>
+/// <summary>The verbs of the <c>evalharness</c> executable; each lives in its own file under <c>Verbs/</c>.</summary>
 internal static class Verbs
 {
-    public static IEnumerable<Command> All()
+    public static IEnumerable<Verb> All(CliOutput output)
     {
         // one line per verb (keep sorted by workflow: data, detect, post-process, run, compare)
-        yield return DatasetVerb.Create();
-        yield return ModelVerb.Create();
-        yield return DetectVerb.Create();
-        yield return PostprocessVerb.Create();
-        yield return EvaluateVerb.Create();
-        yield return RunVerb.Create();
-        yield return MergeVerb.Create();
-        yield return CompareVerb.Create();
-        yield return BaselineVerb.Create();
-        yield return GpuCheckVerb.Create();
+        yield return new DatasetVerb(output);
+        yield return new ModelVerb(output);
+        yield return new DetectVerb(output);
+        yield return new PostprocessVerb(output);
+        yield return new EvaluateVerb(output);
+        yield return new RunVerb(output);
+        yield return new MergeVerb(output);
+        yield return new CompareVerb(output);
+        yield return new BaselineVerb(output);
+        yield return new GpuCheckVerb(output);
     }
 }

@@ -9,22 +9,22 @@ namespace EvalHarness.Cli.Interaction;
 /// </summary>
 internal sealed class ConsoleRunObserver : IRunObserver
 {
+    private readonly CliOutput _output;
     private readonly ProgressTask? _task;
     private readonly string _title;
     private int _lastPlainPercent = -1;
 
-    private ConsoleRunObserver(ProgressTask? task, string title)
+    private ConsoleRunObserver(CliOutput output, ProgressTask? task, string title)
     {
+        _output = output;
         _task = task;
         _title = title;
     }
 
-    public static bool IsInteractive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-
     /// <summary>Runs <paramref name="body"/> with a progress display suited to the console; <paramref name="expectedTotal"/> may be 0 when unknown.</summary>
-    public static T Run<T>(string title, int expectedTotal, Func<ConsoleRunObserver, T> body)
+    public static T Run<T>(CliOutput output, string title, int expectedTotal, Func<ConsoleRunObserver, T> body)
     {
-        if (!IsInteractive) return body(new ConsoleRunObserver(null, title));
+        if (!CliOutput.IsInteractive) return body(new ConsoleRunObserver(output, null, title));
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(false)
@@ -32,7 +32,7 @@ internal sealed class ConsoleRunObserver : IRunObserver
             .Start(ctx =>
             {
                 var task = ctx.AddTask(Markup.Escape(title), maxValue: Math.Max(1, expectedTotal));
-                result = body(new ConsoleRunObserver(task, title));
+                result = output.WhileLive(() => body(new ConsoleRunObserver(output, task, title)));
                 task.Value = task.MaxValue;
             });
         return result;
@@ -52,17 +52,13 @@ internal sealed class ConsoleRunObserver : IRunObserver
         if (percent / 10 != _lastPlainPercent / 10 || progress.Done == progress.Total)
         {
             _lastPlainPercent = percent;
-            Console.WriteLine($"  image {progress.Done}/{progress.Total} ({percent}%){(progress.Resumed ? " resumed" : "")}");
+            _output.Line($"  image {progress.Done}/{progress.Total} ({percent}%){(progress.Resumed ? " resumed" : "")}");
         }
     }
 
-    public void OnWarning(string message) => Console.Error.WriteLine($"warning: {message}");
+    public void OnWarning(string message) => _output.Warning(message);
 
-    public void OnInfo(string message)
-    {
-        if (_task is not null) AnsiConsole.MarkupLine(Markup.Escape(message));
-        else Console.WriteLine(message);
-    }
+    public void OnInfo(string message) => _output.Line(message);
 
     public void OnPhase(string description)
     {
@@ -72,6 +68,6 @@ internal sealed class ConsoleRunObserver : IRunObserver
             _task.IsIndeterminate = true;
             return;
         }
-        Console.WriteLine($"  {description}…");
+        _output.Line($"  {description}…");
     }
 }

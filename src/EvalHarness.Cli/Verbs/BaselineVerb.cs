@@ -1,25 +1,26 @@
 using System.CommandLine;
+using EvalHarness.Cli.Interaction;
 using EvalHarness.Reporting;
 using EvalHarness.Runs;
 
 namespace EvalHarness.Cli;
 
 /// <summary><c>baseline update RUN --reason "…"</c>: makes a run the committed baseline of its suite.</summary>
-internal static class BaselineVerb
+internal sealed class BaselineVerb(CliOutput output) : Verb(output)
 {
-    public static Command Create()
+    private readonly Argument<string> _run = VerbOptions.Argument<string>("run", "Results folder of the run that becomes the baseline");
+    private readonly Option<string> _reason = VerbOptions.Required<string>("--reason", "Why the baseline changes (logged in results/baseline/BASELINE.md)");
+    private readonly Option<string?> _baselineDir = VerbOptions.Optional<string?>("--baseline-dir", "Baseline root (default: results/baseline in the repository)");
+
+    public override Command Create() => Group("baseline", "Manage the committed baseline results",
+        Command("update", "Copy a run's small result files into the baseline and log the reason", [_run, _reason, _baselineDir], Update));
+
+    private int Update(ParseResult parse, CancellationToken cancellationToken)
     {
-        var run = new Argument<string>("run") { Description = "Results folder of the run that becomes the baseline" };
-        var reason = new Option<string>("--reason") { Description = "Why the baseline changes (logged in results/baseline/BASELINE.md)", Required = true };
-        var root = new Option<string?>("--baseline-dir") { Description = "Baseline root (default: results/baseline in the repository)" };
-        var update = new Command("update", "Copy a run's small result files into the baseline and log the reason") { run, reason, root };
-        update.SetAction(parse =>
-        {
-            RunFolder.RequireCompleteIfRunFolder(parse.GetValue(run)!);
-            var target = BaselineStore.Update(parse.GetValue(run)!, parse.GetValue(root) ?? BaselineStore.DefaultRoot(), parse.GetValue(reason)!, DateTimeOffset.UtcNow);
-            Console.Out.WriteLine($"baseline updated: {target}");
-            return ExitCodes.Success;
-        });
-        return new Command("baseline", "Manage the committed baseline results") { update };
+        var run = parse.GetValue(_run)!;
+        RunFolder.RequireCompleteIfRunFolder(run);
+        var target = BaselineStore.Update(run, parse.GetValue(_baselineDir) ?? BaselineStore.DefaultRoot(), parse.GetValue(_reason)!, DateTimeOffset.UtcNow);
+        Output.Line($"baseline updated: {target}");
+        return ExitCodes.Success;
     }
 }

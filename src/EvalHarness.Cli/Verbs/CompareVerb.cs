@@ -1,48 +1,41 @@
 using System.CommandLine;
+using EvalHarness.Cli.Interaction;
 using EvalHarness.Reporting;
 using EvalHarness.Runs;
 
 namespace EvalHarness.Cli;
 
 /// <summary><c>compare BASELINE CURRENT</c>: exit 0 when nothing regressed, 1 on a regression, 2 on unusable input.</summary>
-internal static class CompareVerb
+internal sealed class CompareVerb(CliOutput output) : Verb(output)
 {
-    public static Command Create()
-    {
-        var baseline = new Argument<string>("baseline") { Description = "Baseline results folder (or its summary.csv), e.g. results/baseline/quick" };
-        var current = new Argument<string>("current") { Description = "Current results folder (or its summary.csv)" };
-        var latencyThreshold = new Option<double>("--latency-threshold")
-        {
-            Description = "Relative slowdown of the normalised median latency that counts (0.15 = 15%)",
-            DefaultValueFactory = _ => 0.15,
-        };
-        var alpha = new Option<double>("--alpha") { Description = "Significance level of the Mann-Whitney test", DefaultValueFactory = _ => 0.01 };
-        var apTolerance = new Option<double>("--ap-tolerance") { Description = "Allowed absolute AP difference (0: exact)", DefaultValueFactory = _ => 0.0 };
-        var output = new Option<string?>("--out") { Description = "Folder for compare.md and compare.csv (default: CURRENT)" };
+    private readonly Argument<string> _baseline = VerbOptions.Argument<string>("baseline", "Baseline results folder (or its summary.csv), e.g. results/baseline/quick");
+    private readonly Argument<string> _current = VerbOptions.Argument<string>("current", "Current results folder (or its summary.csv)");
+    private readonly Option<double> _latencyThreshold = VerbOptions.WithDefault("--latency-threshold", "Relative slowdown of the normalised median latency that counts (0.15 = 15%)", 0.15);
+    private readonly Option<double> _alpha = VerbOptions.WithDefault("--alpha", "Significance level of the Mann-Whitney test", 0.01);
+    private readonly Option<double> _apTolerance = VerbOptions.WithDefault("--ap-tolerance", "Allowed absolute AP difference (0: exact)", 0.0);
+    private readonly Option<string?> _out = VerbOptions.Optional<string?>("--out", "Folder for compare.md and compare.csv (default: CURRENT)");
 
-        var command = new Command("compare", "Compare a run with a baseline run of the same suite; exit 1 on a regression")
+    public override Command Create() => Command("compare", "Compare a run with a baseline run of the same suite; exit 1 on a regression",
+        [_baseline, _current, _latencyThreshold, _alpha, _apTolerance, _out], Execute);
+
+    private int Execute(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var options = new CompareOptions
         {
-            baseline, current, latencyThreshold, alpha, apTolerance, output,
+            LatencyThreshold = parse.GetValue(_latencyThreshold),
+            Alpha = parse.GetValue(_alpha),
+            ApTolerance = parse.GetValue(_apTolerance),
         };
-        command.SetAction(parse =>
-        {
-            var options = new CompareOptions
-            {
-                LatencyThreshold = parse.GetValue(latencyThreshold),
-                Alpha = parse.GetValue(alpha),
-                ApTolerance = parse.GetValue(apTolerance),
-            };
-            var currentPath = parse.GetValue(current)!;
-            RunFolder.RequireCompleteIfRunFolder(parse.GetValue(baseline)!);
-            RunFolder.RequireCompleteIfRunFolder(currentPath);
-            var report = RunComparer.Compare(parse.GetValue(baseline)!, currentPath, options);
-            var outFolder = parse.GetValue(output)
-                ?? (Directory.Exists(currentPath) ? currentPath : Path.GetDirectoryName(Path.GetFullPath(currentPath))!);
-            report.Write(outFolder);
-            Console.Out.Write(report.ToMarkdown());
-            Console.Out.WriteLine($"\nwritten: {Path.Combine(outFolder, "compare.md")}, {Path.Combine(outFolder, "compare.csv")}");
-            return report.HasRegression ? ExitCodes.Failure : ExitCodes.Success;
-        });
-        return command;
+        var baseline = parse.GetValue(_baseline)!;
+        var current = parse.GetValue(_current)!;
+        RunFolder.RequireCompleteIfRunFolder(baseline);
+        RunFolder.RequireCompleteIfRunFolder(current);
+        var report = RunComparer.Compare(baseline, current, options);
+        var outFolder = parse.GetValue(_out)
+            ?? (Directory.Exists(current) ? current : Path.GetDirectoryName(Path.GetFullPath(current))!);
+        report.Write(outFolder);
+        Output.Write(report.ToMarkdown());
+        Output.Line($"\nwritten: {Path.Combine(outFolder, "compare.md")}, {Path.Combine(outFolder, "compare.csv")}");
+        return report.HasRegression ? ExitCodes.Failure : ExitCodes.Success;
     }
 }

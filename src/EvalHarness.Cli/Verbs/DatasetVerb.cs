@@ -1,34 +1,29 @@
 using System.CommandLine;
+using EvalHarness.Cli.Interaction;
 using EvalHarness.Datasets;
-using EvalHarness.IO;
 
 namespace EvalHarness.Cli;
 
 /// <summary><c>dataset verify</c>: counts, checksums and local images of a WIDER FACE folder.</summary>
-internal static class DatasetVerb
+internal sealed class DatasetVerb(CliOutput output) : Verb(output)
 {
-    private static readonly Option<string?> Root = new("--root") { Description = "WIDER FACE root (default: $WIDERFACE_ROOT)" };
+    private readonly Option<string?> _root = VerbOptions.Root();
 
-    public static Command Create()
-    {
-        var verify = new Command("verify", "check annotation and ground-truth counts, SHA256SUMS and which images are present") { Root };
-        verify.SetAction(parse => Verify(parse.GetValue(Root)));
-        return new Command("dataset", "inspect the local WIDER FACE data") { verify };
-    }
+    public override Command Create() => Group("dataset", "Inspect the local WIDER FACE data",
+        Command("verify", "Check annotation and ground-truth counts, SHA256SUMS and which images are present", [_root], Verify));
 
-    private static int Verify(string? rootOption)
+    private int Verify(ParseResult parse, CancellationToken cancellationToken)
     {
-        var root = DataPaths.ResolveWiderFaceRoot(rootOption)
-            ?? throw new UsageException($"no dataset root: pass --root or set {DataPaths.WiderFaceRootVariable}");
+        var root = RequireWiderFaceRoot(parse.GetValue(_root));
         var report = DatasetVerifier.Verify(root);
-        Console.WriteLine($"dataset {report.Root}");
+        Output.Line($"dataset {report.Root}");
         foreach (var check in report.Checks)
         {
             var expected = check.Expected is null ? "" : $" (expected {check.Expected})";
-            Console.WriteLine($"  [{(check.Ok ? " ok " : "FAIL")}] {check.Name}: {check.Found}{(check.Ok ? "" : expected)}");
+            Output.Line($"  [{(check.Ok ? " ok " : "FAIL")}] {check.Name}: {check.Found}{(check.Ok ? "" : expected)}");
         }
-        foreach (var detail in report.Details) Console.WriteLine($"  {detail}");
-        Console.WriteLine(report.Ok ? "dataset ok" : "dataset has problems");
+        foreach (var detail in report.Details) Output.Line($"  {detail}");
+        Output.Line(report.Ok ? "dataset ok" : "dataset has problems");
         return report.Ok ? ExitCodes.Success : ExitCodes.Failure;
     }
 }

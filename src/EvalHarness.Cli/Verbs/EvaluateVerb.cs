@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using EvalHarness.Cli.Interaction;
 using EvalHarness.Datasets;
 using EvalHarness.IO;
 using EvalHarness.Metrics;
@@ -9,45 +10,34 @@ using EvalHarness.Reporting;
 namespace EvalHarness.Cli;
 
 /// <summary><c>evaluate</c>: WIDER FACE AP of one or more prediction folders under the python (default) or matlab protocol.</summary>
-internal static class EvaluateVerb
+internal sealed class EvaluateVerb(CliOutput output) : Verb(output)
 {
-    private static readonly Option<string[]> Pred = new("--pred")
-    {
-        Description = "prediction folder (<event>/<image>.txt files); repeat to compare several methods",
-        Required = true,
-        Arity = ArgumentArity.OneOrMore,
-    };
-    private static readonly Option<string[]> Label = new("--label") { Description = "name of each --pred in tables and legends, in the same order (default: the folder name)" };
-    private static readonly Option<string?> Gt = new("--gt") { Description = "folder with wider_face_val.mat and wider_{easy,medium,hard}_val.mat, or the WIDER root (default: $WIDERFACE_ROOT)" };
-    private static readonly Option<string> Protocol = new("--protocol") { Description = "python (bit-exact with the public Python port) or matlab (official eval_tools)", DefaultValueFactory = _ => "python" };
-    private static readonly Option<bool> Lenient = new("--lenient") { Description = "python protocol: read files the port would crash on with the matlab rules; a folder that cannot be read at all is skipped with a warning" };
-    private static readonly Option<bool> Subset = new("--subset") { Description = "evaluate only the ground-truth images that have a prediction file in every --pred folder (the AP is labelled as a subset)" };
-    private static readonly Option<bool> Breakdown = new("--breakdown") { Description = "also AP by face height and by annotation attribute (blur, occlusion, pose, illumination, expression)" };
-    private static readonly Option<string?> Out = new("--out") { Description = "write ap.csv, pr_curves.csv, charts/pr_<setting>.png (and breakdown.csv, charts/breakdown.png) here" };
-    private static readonly Option<bool> Timing = new("--timing") { Description = "print read / normalise / evaluate wall times" };
+    private readonly Option<string[]> _pred = VerbOptions.Many("--pred", "Prediction folder (<event>/<image>.txt files); repeat to compare several methods", required: true);
+    private readonly Option<string[]> _label = VerbOptions.Many("--label", "Name of each --pred in tables and legends, in the same order (default: the folder name)");
+    private readonly Option<string?> _gt = VerbOptions.Optional<string?>("--gt", $"Folder with wider_face_val.mat and wider_{{easy,medium,hard}}_val.mat, or the WIDER root (default: ${DataPaths.WiderFaceRootVariable})");
+    private readonly Option<string> _protocol = VerbOptions.WithDefault("--protocol", "Protocol: python (bit-exact with the public Python port) or matlab (official eval_tools)", "python");
+    private readonly Option<bool> _lenient = VerbOptions.Optional<bool>("--lenient", "Python protocol: read files the port would crash on with the matlab rules; a folder that cannot be read at all is skipped with a warning");
+    private readonly Option<bool> _subset = VerbOptions.Optional<bool>("--subset", "Evaluate only the ground-truth images that have a prediction file in every --pred folder (the AP is labelled as a subset)");
+    private readonly Option<bool> _breakdown = VerbOptions.Optional<bool>("--breakdown", "Also AP by face height and by annotation attribute (blur, occlusion, pose, illumination, expression)");
+    private readonly Option<string?> _out = VerbOptions.Optional<string?>("--out", "Write ap.csv, pr_curves.csv, charts/pr_<setting>.png (and breakdown.csv, charts/breakdown.png) here");
+    private readonly Option<bool> _timing = VerbOptions.Optional<bool>("--timing", "Print read / normalise / evaluate wall times");
 
-    public static Command Create()
-    {
-        var command = new Command("evaluate", "WIDER FACE AP (easy, medium, hard) of one or more prediction folders")
-        {
-            Pred, Label, Gt, Protocol, Lenient, Subset, Breakdown, Out, Timing,
-        };
-        command.SetAction(parse => Run(new Request(
-            parse.GetValue(Pred)!,
-            parse.GetValue(Label) ?? [],
-            parse.GetValue(Gt),
-            EvalOptions.ParseProtocol(parse.GetValue(Protocol) ?? "python"),
-            parse.GetValue(Lenient),
-            parse.GetValue(Subset),
-            parse.GetValue(Breakdown),
-            parse.GetValue(Out),
-            parse.GetValue(Timing))));
-        return command;
-    }
+    public override Command Create() => Command("evaluate", "WIDER FACE AP (easy, medium, hard) of one or more prediction folders",
+        [_pred, _label, _gt, _protocol, _lenient, _subset, _breakdown, _out, _timing],
+        (parse, _) => Run(new Request(
+            parse.GetValue(_pred)!,
+            parse.GetValue(_label) ?? [],
+            parse.GetValue(_gt),
+            EvalOptions.ParseProtocol(parse.GetValue(_protocol) ?? "python"),
+            parse.GetValue(_lenient),
+            parse.GetValue(_subset),
+            parse.GetValue(_breakdown),
+            parse.GetValue(_out),
+            parse.GetValue(_timing))));
 
     private sealed record Request(string[] Predictions, string[] Labels, string? Gt, EvalProtocol Protocol, bool Lenient, bool Subset, bool Breakdown, string? Out, bool Timing);
 
-    private static int Run(Request request)
+    private int Run(Request request)
     {
         var labels = MethodLabels(request.Predictions, request.Labels);
         var gtPath = DataPaths.ResolveWiderFaceRoot(request.Gt)
@@ -75,17 +65,18 @@ internal static class EvaluateVerb
             }
             catch (EvalHarnessException ex) when (request.Lenient)
             {
+                // the documented partial failure of --lenient: an unreadable folder is skipped with a warning
                 notes.Add($"{labels[m]}: skipped, {ex.Message} (--lenient)");
             }
         }
-        foreach (var note in notes) Console.Error.WriteLine($"warning: {note}");
+        foreach (var note in notes) Output.Warning(note);
         if (methods.Count == 0) throw new UsageException("no prediction folder could be evaluated");
 
         PrintAp(methods, request.Protocol);
         if (kinds is not null) PrintBreakdown(methods);
         if (request.Out is not null)
         {
-            foreach (var path in EvaluationOutputs.WriteAll(request.Out, methods)) Console.WriteLine($"wrote {path}");
+            foreach (var path in EvaluationOutputs.WriteAll(request.Out, methods)) Output.Line($"wrote {path}");
         }
         if (request.Timing)
         {
@@ -93,7 +84,7 @@ internal static class EvaluateVerb
             {
                 var t = method.Result.Timings;
                 var prefix = methods.Count > 1 ? $"{method.Method}: " : "";
-                Console.WriteLine(FormattableString.Invariant(
+                Output.Line(FormattableString.Invariant(
                     $"{prefix}timing: ground truth {loadTime.TotalMilliseconds:F0} ms, read {t.Read.TotalMilliseconds:F0} ms, normalise {t.Normalize.TotalMilliseconds:F0} ms, evaluate {t.Evaluate.TotalMilliseconds:F0} ms, total (read+normalise+evaluate) {t.Total.TotalMilliseconds:F0} ms"));
             }
         }
@@ -132,40 +123,40 @@ internal static class EvaluateVerb
         return [BreakdownKind.Height, .. BreakdownKind.Attributes(attributes)];
     }
 
-    private static void PrintAp(List<EvaluatedMethod> methods, EvalProtocol protocol)
+    private void PrintAp(List<EvaluatedMethod> methods, EvalProtocol protocol)
     {
         const int shownWarnings = 10;
         foreach (var method in methods)
         {
             var prefix = methods.Count > 1 ? $"{method.Method}: " : "";
             var warnings = method.Result.Warnings;
-            foreach (var warning in warnings.Take(shownWarnings)) Console.Error.WriteLine($"warning: {prefix}{warning}");
-            if (warnings.Count > shownWarnings) Console.Error.WriteLine($"warning: {prefix}... and {warnings.Count - shownWarnings} more");
+            foreach (var warning in warnings.Take(shownWarnings)) Output.Warning($"{prefix}{warning}");
+            if (warnings.Count > shownWarnings) Output.Warning($"{prefix}... and {warnings.Count - shownWarnings} more");
         }
         var first = methods[0].Result;
         var label = first.IsSubset ? $" (SUBSET of {first.ImageCount} images: not comparable with full-set AP)" : "";
-        Console.WriteLine($"protocol {protocol.ToString().ToLowerInvariant()}{label}");
+        Output.Line($"protocol {protocol.ToString().ToLowerInvariant()}{label}");
         foreach (var method in methods)
         {
-            if (methods.Count > 1) Console.WriteLine(method.Method);
+            if (methods.Count > 1) Output.Line(method.Method);
             var indent = methods.Count > 1 ? "  " : "";
             foreach (var setting in method.Result.Settings)
             {
-                Console.WriteLine($"{indent}{setting.Setting.Id(),-6} AP {setting.Ap.ToString("R", CultureInfo.InvariantCulture)}  ({setting.Faces} faces)");
+                Output.Line($"{indent}{setting.Setting.Id(),-6} AP {setting.Ap.ToString("R", CultureInfo.InvariantCulture)}  ({setting.Faces} faces)");
             }
         }
     }
 
-    private static void PrintBreakdown(List<EvaluatedMethod> methods)
+    private void PrintBreakdown(List<EvaluatedMethod> methods)
     {
-        Console.WriteLine("breakdown: AP on the hard setting's faces within each subset (other faces ignored)");
+        Output.Line("breakdown: AP on the hard setting's faces within each subset (other faces ignored)");
         var width = Math.Max(8, methods.Max(m => m.Method.Length));
-        Console.WriteLine($"{"kind",-13}{"bucket",-11}{"faces",7}  {string.Join("  ", methods.Select(m => m.Method.PadLeft(width)))}");
+        Output.Line($"{"kind",-13}{"bucket",-11}{"faces",7}  {string.Join("  ", methods.Select(m => m.Method.PadLeft(width)))}");
         var rows = methods[0].Breakdown!;
         for (var r = 0; r < rows.Count; r++)
         {
             var cells = methods.Select(m => (m.Breakdown![r].Ap is { } ap ? ap.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a").PadLeft(width));
-            Console.WriteLine($"{rows[r].Kind,-13}{rows[r].Bucket,-11}{rows[r].Faces,7}  {string.Join("  ", cells)}");
+            Output.Line($"{rows[r].Kind,-13}{rows[r].Bucket,-11}{rows[r].Faces,7}  {string.Join("  ", cells)}");
         }
     }
 }

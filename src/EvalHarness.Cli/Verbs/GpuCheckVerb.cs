@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EvalHarness.Backends.Gpu;
+using EvalHarness.Cli.Interaction;
 using EvalHarness.IO;
 using EvalHarness.Jobs;
 using EvalHarness.PostProcessing;
@@ -11,32 +12,25 @@ namespace EvalHarness.Cli;
 /// <c>gpu-check [--accelerator gpu|cpu] [--out DIR] [--sizes 1000,4000] [--batches 1,16] [--variants "nms;gc+nms"]</c>:
 /// GPU == scalar on synthetic maps, then kernel-only and end-to-end timings (median, p90) into DIR/gpu-check.csv.
 /// </summary>
-internal static class GpuCheckVerb
+internal sealed class GpuCheckVerb(CliOutput output) : Verb(output)
 {
-    public static Command Create()
-    {
-        var accelerator = new Option<string>("--accelerator") { Description = "gpu (CUDA, else OpenCL) | cpu (ILGPU's CPU simulator: equality self-test at small sizes, no timings)", DefaultValueFactory = _ => "gpu" };
-        var output = new Option<string?>("--out") { Description = "directory for gpu-check.csv, gpu-check-device.txt and gpu-check-mismatches.txt" };
-        var sizes = new Option<string?>("--sizes") { Description = "candidates per image, comma-separated (default 1000,4000,16000,64000,256000; cpu: 500)" };
-        var batches = new Option<string?>("--batches") { Description = "images per batch, comma-separated (default 1,16,256; cpu: 1,3)" };
-        var variants = new Option<string?>("--variants") { Description = "variants separated by ';' (default: every variant with the spec's defaults)" };
-        var warmup = new Option<int>("--warmup") { Description = "untimed runs before timing", DefaultValueFactory = _ => 3 };
-        var repeats = new Option<int>("--repeats") { Description = "timed runs (median and p90 are reported)", DefaultValueFactory = _ => 15 };
-        var maxChecked = new Option<long>("--max-checked") { Description = "largest batch (total candidates) checked against the scalar oracle", DefaultValueFactory = _ => 4_200_000 };
-        var maxBatch = new Option<long>("--max-batch-candidates") { Description = "skip batches with more candidates than this", DefaultValueFactory = _ => 16_800_000 };
-        var requireGpu = new Option<bool>("--require-gpu") { Description = "fail (exit 2) when no device is found, instead of reporting n/a and passing" };
+    private readonly Option<string> _accelerator = VerbOptions.WithDefault("--accelerator", "Accelerator: gpu (CUDA, else OpenCL) or cpu (ILGPU's CPU simulator: equality self-test at small sizes, no timings)", "gpu");
+    private readonly Option<string?> _out = VerbOptions.Optional<string?>("--out", "Folder for gpu-check.csv, gpu-check-device.txt and gpu-check-mismatches.txt");
+    private readonly Option<string?> _sizes = VerbOptions.Optional<string?>("--sizes", "Candidates per image, comma-separated (default: 1000,4000,16000,64000,256000; cpu: 500)");
+    private readonly Option<string?> _batches = VerbOptions.Optional<string?>("--batches", "Images per batch, comma-separated (default: 1,16,256; cpu: 1,3)");
+    private readonly Option<string?> _variants = VerbOptions.Optional<string?>("--variants", "Variants separated by ';' (default: every variant with the spec's defaults)");
+    private readonly Option<int> _warmup = VerbOptions.WithDefault("--warmup", "Untimed runs before timing", 3);
+    private readonly Option<int> _repeats = VerbOptions.WithDefault("--repeats", "Timed runs (median and p90 are reported)", 15);
+    private readonly Option<long> _maxChecked = VerbOptions.WithDefault("--max-checked", "Largest batch (total candidates) checked against the scalar oracle", 4_200_000L);
+    private readonly Option<long> _maxBatch = VerbOptions.WithDefault("--max-batch-candidates", "Skip batches with more candidates than this", 16_800_000L);
+    private readonly Option<bool> _requireGpu = VerbOptions.Optional<bool>("--require-gpu", "Fail (exit 2) when no device is found, instead of reporting n/a and passing");
 
-        var command = new Command("gpu-check", "Check the GPU backend against the scalar oracle on synthetic maps and time it");
-        foreach (var option in new Option[] { accelerator, output, sizes, batches, variants, warmup, repeats, maxChecked, maxBatch, requireGpu }) command.Options.Add(option);
-        command.SetAction(parse => Execute(
-            parse.GetValue(accelerator)!, parse.GetValue(output), parse.GetValue(sizes), parse.GetValue(batches), parse.GetValue(variants),
-            parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(maxChecked), parse.GetValue(maxBatch), parse.GetValue(requireGpu), parse.InvocationConfiguration.Output));
-        return command;
-    }
+    public override Command Create() => Command("gpu-check", "Check the GPU backend against the scalar oracle on synthetic maps and time it",
+        [_accelerator, _out, _sizes, _batches, _variants, _warmup, _repeats, _maxChecked, _maxBatch, _requireGpu], Execute);
 
-    private static int Execute(string accelerator, string? outDir, string? sizes, string? batches, string? variants,
-                               int warmup, int repeats, long maxChecked, long maxBatch, bool requireGpu, TextWriter stdout)
+    private int Execute(ParseResult parse, CancellationToken cancellationToken)
     {
+        var accelerator = parse.GetValue(_accelerator)!;
         var kind = accelerator.ToLowerInvariant() switch
         {
             "gpu" => GpuAcceleratorKind.Gpu,
@@ -47,25 +41,25 @@ internal static class GpuCheckVerb
         var options = new GpuCheckOptions
         {
             Accelerator = kind,
-            OutputDirectory = outDir,
-            Sizes = ParseInts(sizes, "--sizes") ?? (simulator ? [500] : new GpuCheckOptions().Sizes),
-            Batches = ParseInts(batches, "--batches") ?? (simulator ? [1, 3] : new GpuCheckOptions().Batches),
-            Variants = ParseVariants(variants) ?? VariantRegistry.Defaults(),
-            Warmup = warmup,
-            Repeats = repeats,
-            MaxCheckedCandidatesPerBatch = maxChecked,
-            MaxCandidatesPerBatch = maxBatch,
+            OutputDirectory = parse.GetValue(_out),
+            Sizes = ParseInts(parse.GetValue(_sizes), "--sizes") ?? (simulator ? [500] : new GpuCheckOptions().Sizes),
+            Batches = ParseInts(parse.GetValue(_batches), "--batches") ?? (simulator ? [1, 3] : new GpuCheckOptions().Batches),
+            Variants = ParseVariants(parse.GetValue(_variants)) ?? VariantRegistry.Defaults(),
+            Warmup = parse.GetValue(_warmup),
+            Repeats = parse.GetValue(_repeats),
+            MaxCheckedCandidatesPerBatch = parse.GetValue(_maxChecked),
+            MaxCandidatesPerBatch = parse.GetValue(_maxBatch),
         };
-        var rows = GpuCheck.Run(options, stdout);
+        var rows = GpuCheck.Run(options, Output.Out);
         if (rows is null)
         {
             // n/a: no device is not an error, unless the caller (a GPU CI job) needs one to pass
-            if (requireGpu) throw new UsageException($"--require-gpu: no {accelerator} device could be opened (see the n/a line above)");
+            if (parse.GetValue(_requireGpu)) throw new UsageException($"--require-gpu: no {accelerator} device could be opened (see the n/a line above)");
             return ExitCodes.Success;
         }
         var failed = 0;
         foreach (var row in rows) if (row.Check == "FAIL") failed++;
-        stdout.WriteLine(failed == 0 ? $"gpu-check: all {rows.Count} checks pass or skipped" : $"gpu-check: {failed} of {rows.Count} configurations differ from the scalar oracle");
+        Output.Line(failed == 0 ? $"gpu-check: all {rows.Count} checks pass or skipped" : $"gpu-check: {failed} of {rows.Count} configurations differ from the scalar oracle");
         return failed == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 

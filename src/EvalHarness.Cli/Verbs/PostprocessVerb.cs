@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EvalHarness.Backends;
+using EvalHarness.Cli.Interaction;
 using EvalHarness.IO;
 using EvalHarness.Jobs;
 using EvalHarness.PostProcessing;
@@ -8,37 +9,26 @@ using EvalHarness.PostProcessing;
 namespace EvalHarness.Cli;
 
 /// <summary><c>postprocess --input FILE.csv --variant V --backend scalar|simd [--repeat R] [--out FILE]</c>: one NMS-family variant on a flat CSV list, timed.</summary>
-internal static class PostprocessVerb
+internal sealed class PostprocessVerb(CliOutput output) : Verb(output)
 {
-    public static Command Create()
-    {
-        var input = new Option<string>("--input") { Description = "CSV of candidates x1,y1,x2,y2,score (optional header); row order is the flat index", Required = true };
-        var variant = new Option<string>("--variant") { Description = "variant id with optional parameters, e.g. nms or soft-nms-gaussian(sigma=0.5)", Required = true };
-        var backend = new Option<string>("--backend") { Description = "scalar | simd", DefaultValueFactory = _ => "simd" };
-        var repeat = new Option<int>("--repeat") { Description = "timed runs after the warm-up (their median and p90 are reported)", DefaultValueFactory = _ => FlatListPostprocessor.DefaultRepeats };
-        var noWarmUp = new Option<bool>("--no-warmup") { Description = "time cold code (by default untimed runs come first, until the JIT is done)" };
-        var output = new Option<string?>("--out") { Description = "write the kept detections (same columns, output order) to this CSV" };
+    private readonly Option<string> _input = VerbOptions.Required<string>("--input", "CSV of candidates x1,y1,x2,y2,score (optional header); row order is the flat index");
+    private readonly Option<string> _variant = VerbOptions.Required<string>("--variant", "Variant id with optional parameters, e.g. nms or soft-nms-gaussian(sigma=0.5)");
+    private readonly Option<string> _backend = VerbOptions.WithDefault("--backend", "Backend: scalar or simd", "simd");
+    private readonly Option<int> _repeat = VerbOptions.WithDefault("--repeat", "Timed runs after the warm-up (their median and p90 are reported)", FlatListPostprocessor.DefaultRepeats);
+    private readonly Option<string?> _out = VerbOptions.Optional<string?>("--out", "Write the kept detections (same columns, output order) to this CSV");
+    private readonly Option<bool> _noWarmUp = VerbOptions.Optional<bool>("--no-warmup", "Time cold code (by default untimed runs come first, until the JIT is done)");
 
-        var command = new Command("postprocess", "Run one NMS-family variant on a flat candidate list and time it");
-        command.Options.Add(input);
-        command.Options.Add(variant);
-        command.Options.Add(backend);
-        command.Options.Add(repeat);
-        command.Options.Add(output);
-        command.Options.Add(noWarmUp);
-        command.SetAction(parse => Execute(parse.GetValue(input)!, parse.GetValue(variant)!, parse.GetValue(backend)!,
-                                           parse.GetValue(repeat), !parse.GetValue(noWarmUp), parse.GetValue(output), parse.InvocationConfiguration.Output));
-        return command;
-    }
+    public override Command Create() => Command("postprocess", "Run one NMS-family variant on a flat candidate list and time it",
+        [_input, _variant, _backend, _repeat, _out, _noWarmUp], Execute);
 
-    private static int Execute(string inputPath, string variantText, string backendName, int repeat, bool warmUp, string? outPath, TextWriter stdout)
+    private int Execute(ParseResult parse, CancellationToken cancellationToken)
     {
-        var spec = VariantSpec.Parse(variantText);
-        var candidates = FlatCandidateCsv.Read(inputPath);
-        using var backend = CreateBackend(backendName);
-        var result = FlatListPostprocessor.Run(candidates, spec, backend, repeat, warmUp);
-        if (outPath is not null) FlatCandidateCsv.Write(outPath, result.Detections);
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        var spec = VariantSpec.Parse(parse.GetValue(_variant)!);
+        var candidates = FlatCandidateCsv.Read(parse.GetValue(_input)!);
+        using var backend = CreateBackend(parse.GetValue(_backend)!);
+        var result = FlatListPostprocessor.Run(candidates, spec, backend, parse.GetValue(_repeat), warmUp: !parse.GetValue(_noWarmUp));
+        if (parse.GetValue(_out) is { } outPath) FlatCandidateCsv.Write(outPath, result.Detections);
+        Output.Line(string.Create(CultureInfo.InvariantCulture,
             $"median_ms={result.MedianMs:0.000} p90_ms={result.P90Ms:0.000} kept={result.Kept} repeats={result.Repeats} warmup_passes={result.WarmUpPasses}"));
         return ExitCodes.Success;
     }

@@ -137,7 +137,7 @@ public static class GpuCheck
                 sw.Start();
                 scalar.Run(maps[i], variant, expected);
                 sw.Stop();
-                var problem = Equivalence.Compare(variant, expected, outputs[i]);
+                var problem = DetectionEquivalence.Compare(variant, expected, outputs[i]);
                 if (problem is null) continue;
                 mismatches++;
                 if (mismatches <= 3) mismatchReport.Append(CultureInfo.InvariantCulture, $"{variant} n={size} batch={batch} image {i}: {problem}\n");
@@ -185,37 +185,5 @@ public static class GpuCheck
         Array.Sort(sorted);
         var rank = (int)Math.Ceiling(p * sorted.Length) - 1;
         return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
-    }
-
-    /// <summary>The spec's equivalence rule (same as the test suite's BackendEquivalence), for the device check.</summary>
-    internal static class Equivalence
-    {
-        public static string? Compare(VariantSpec variant, DetectionList expected, DetectionList actual)
-        {
-            if (expected.Count != actual.Count) return $"count {actual.Count}, expected {expected.Count}";
-            if (variant.Kind.IsExactEquivalence())
-            {
-                for (var i = 0; i < expected.Count; i++)
-                {
-                    if (expected.FlatIndex[i] != actual.FlatIndex[i]) return $"detection {i}: flat {actual.FlatIndex[i]}, expected {expected.FlatIndex[i]}";
-                    if (!(MathF.Abs(expected.Score[i] - actual.Score[i]) <= 1e-6f)) return $"detection {i}: score {actual.Score[i]:R}, expected {expected.Score[i]:R}";
-                }
-                return null;
-            }
-            var at = new Dictionary<int, int>(expected.Count);
-            for (var i = 0; i < expected.Count; i++) at[expected.FlatIndex[i]] = i;
-            for (var j = 0; j < actual.Count; j++)
-            {
-                if (!at.TryGetValue(actual.FlatIndex[j], out var i)) return $"flat {actual.FlatIndex[j]} kept but not expected";
-                if (!Close(expected.Score[i], actual.Score[j]) || !Close(expected.X1[i], actual.X1[j]) || !Close(expected.Y1[i], actual.Y1[j])
-                    || !Close(expected.X2[i], actual.X2[j]) || !Close(expected.Y2[i], actual.Y2[j]))
-                {
-                    return $"flat {actual.FlatIndex[j]}: score/box differ beyond 1e-5 relative";
-                }
-            }
-            return null;
-        }
-
-        private static bool Close(float e, float a) => e.Equals(a) || MathF.Abs(e - a) <= 1e-5f * MathF.Max(MathF.Abs(e), MathF.Abs(a));
     }
 }

@@ -162,6 +162,11 @@ public static class RunComparer
         {
             throw new UsageException($"cannot compare different suites: baseline '{baseline.Suite}', current '{current.Suite}'");
         }
+        // An empty detector is a folder written before the column: it compares with any (its suite name already matched).
+        if (baseline.Detector.Length > 0 && current.Detector.Length > 0 && !string.Equals(baseline.Detector, current.Detector, StringComparison.Ordinal))
+        {
+            throw new UsageException($"cannot compare different detectors: baseline '{baseline.Detector}', current '{current.Detector}'");
+        }
         // Same suite name on other images (another root, events or seed) is not a regression but unusable input.
         if (!string.Equals(SameDataKey(baseline.Dataset), SameDataKey(current.Dataset), StringComparison.Ordinal))
         {

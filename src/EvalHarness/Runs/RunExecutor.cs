@@ -176,7 +176,7 @@ public sealed class RunExecutor
                 var start = Stopwatch.GetTimestamp();
                 backend.Run(map, variant, target);
                 samples[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                if (r > 0 && !DetectionListComparer.Identical(first, repeat))
+                if (r > 0 && !DetectionEquivalence.Identical(first, repeat))
                 {
                     return new CellOutcome { Status = CellStatus.Failed, Message = $"{slot.Name} {variant}: repeat {r} returned different detections (non-deterministic backend)" };
                 }
@@ -206,16 +206,4 @@ public sealed class RunExecutor
         }
         return packed;
     }
-}
-
-internal static class DetectionListComparer
-{
-    /// <summary>Bit-identical indices, scores and boxes.</summary>
-    public static bool Identical(DetectionList a, DetectionList b) =>
-        a.Count == b.Count
-        && a.FlatIndex.SequenceEqual(b.FlatIndex)
-        && Same(a.Score, b.Score) && Same(a.X1, b.X1) && Same(a.Y1, b.Y1) && Same(a.X2, b.X2) && Same(a.Y2, b.Y2);
-
-    private static bool Same(ReadOnlySpan<float> x, ReadOnlySpan<float> y) =>
-        System.Runtime.InteropServices.MemoryMarshal.AsBytes(x).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(y));
 }

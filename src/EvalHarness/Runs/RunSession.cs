@@ -200,6 +200,7 @@ public static class RunSession
         var context = new AggregationContext
         {
             SuiteName = suite.Name,
+            Detector = suite.DetectorLabel,
             Dataset = suite.Dataset.DescribeWithoutCount(),
             Plan = plan,
             VariantLabels = suite.VariantLabels(),

@@ -27,6 +27,9 @@ public sealed record Suite
     /// executes), named <c>&lt;suite&gt;.&lt;detector label&gt;</c> so that its CSVs, report, baseline
     /// folder and suite.json all say which detector they are about.
     /// </summary>
+    /// <summary>The label every result row of this suite carries: its detector's, or <c>synthetic</c> for seeded maps.</summary>
+    public string DetectorLabel => Detector?.Label ?? Reporting.RunResults.SyntheticDetector;
+
     public Suite ForDetector(DetectorSpec detector) => this with { Name = $"{Name}.{detector.Label}", Detector = detector, Detectors = [detector] };
 
     public required IReadOnlyList<VariantSpec> Variants { get; init; }

@@ -250,7 +250,7 @@ public sealed class SweepExecutor(ICandidateSource source, IReadOnlyList<Variant
                 var start = Stopwatch.GetTimestamp();
                 backend.Run(map, variant, target);
                 perImage[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                if (r > 0 && !DetectionListComparer.Identical(first, repeat))
+                if (r > 0 && !DetectionEquivalence.Identical(first, repeat))
                 {
                     return new SweepCell { Status = RowStatus.Failed, Reason = $"{slot.Name} {variant}: repeat {r} returned different detections on {map.Event}/{map.ImageKey} (non-deterministic backend)" };
                 }

@@ -98,6 +98,7 @@ public static class SweepSession
         var context = new SweepContext
         {
             SuiteName = suite.Name,
+            Detector = suite.DetectorLabel,
             Dataset = suite.Dataset.DescribeWithoutCount(),
             Tuning = sweep.Tuning,
             Grids = sweep.Grids,

@@ -19,24 +19,24 @@ public class BackendEquivalenceTests
     public void Exact_variants_need_the_same_indices_in_the_same_order_and_scores_within_1e6()
     {
         var expected = List((3, 0.9f, 0f), (1, 0.5f, 20f));
-        Assert.Null(BackendEquivalence.Compare(Nms, expected, List((3, 0.9f, 0f), (1, 0.5f, 20f))));
-        Assert.Null(BackendEquivalence.Compare(Nms, expected, List((3, 0.9f + 5e-7f, 0f), (1, 0.5f, 20f))));
-        Assert.NotNull(BackendEquivalence.Compare(Nms, expected, List((3, 0.9f + 3e-6f, 0f), (1, 0.5f, 20f))));
-        Assert.NotNull(BackendEquivalence.Compare(Nms, expected, List((1, 0.5f, 20f), (3, 0.9f, 0f))));
-        Assert.NotNull(BackendEquivalence.Compare(Nms, expected, List((3, 0.9f, 0f))));
-        Assert.NotNull(BackendEquivalence.Compare(Nms, expected, List((3, 0.9f, 0f), (1, 0.5f, 21f))));
+        Assert.Null(DetectionEquivalence.Compare(Nms, expected, List((3, 0.9f, 0f), (1, 0.5f, 20f))));
+        Assert.Null(DetectionEquivalence.Compare(Nms, expected, List((3, 0.9f + 5e-7f, 0f), (1, 0.5f, 20f))));
+        Assert.NotNull(DetectionEquivalence.Compare(Nms, expected, List((3, 0.9f + 3e-6f, 0f), (1, 0.5f, 20f))));
+        Assert.NotNull(DetectionEquivalence.Compare(Nms, expected, List((1, 0.5f, 20f), (3, 0.9f, 0f))));
+        Assert.NotNull(DetectionEquivalence.Compare(Nms, expected, List((3, 0.9f, 0f))));
+        Assert.NotNull(DetectionEquivalence.Compare(Nms, expected, List((3, 0.9f, 0f), (1, 0.5f, 21f))));
     }
 
     [Fact]
     public void Soft_and_weighted_variants_need_the_same_set_with_values_within_1e5_relative()
     {
         var expected = List((3, 0.9f, 100f), (1, 0.5f, 20f));
-        Assert.Null(BackendEquivalence.Compare(Soft, expected, List((1, 0.5f, 20f), (3, 0.9f, 100f))));
-        Assert.Null(BackendEquivalence.Compare(Soft, expected, List((3, 0.9f * (1 + 5e-6f), 100f * (1 + 5e-6f)), (1, 0.5f, 20f))));
-        Assert.NotNull(BackendEquivalence.Compare(Soft, expected, List((3, 0.9f * (1 + 3e-5f), 100f), (1, 0.5f, 20f))));
-        Assert.NotNull(BackendEquivalence.Compare(Soft, expected, List((3, 0.9f, 100.01f), (1, 0.5f, 20f))));
-        Assert.NotNull(BackendEquivalence.Compare(Soft, expected, List((3, 0.9f, 100f), (2, 0.5f, 20f))));
-        Assert.NotNull(BackendEquivalence.Compare(Soft, expected, List((3, 0.9f, 100f), (3, 0.9f, 100f))));
+        Assert.Null(DetectionEquivalence.Compare(Soft, expected, List((1, 0.5f, 20f), (3, 0.9f, 100f))));
+        Assert.Null(DetectionEquivalence.Compare(Soft, expected, List((3, 0.9f * (1 + 5e-6f), 100f * (1 + 5e-6f)), (1, 0.5f, 20f))));
+        Assert.NotNull(DetectionEquivalence.Compare(Soft, expected, List((3, 0.9f * (1 + 3e-5f), 100f), (1, 0.5f, 20f))));
+        Assert.NotNull(DetectionEquivalence.Compare(Soft, expected, List((3, 0.9f, 100.01f), (1, 0.5f, 20f))));
+        Assert.NotNull(DetectionEquivalence.Compare(Soft, expected, List((3, 0.9f, 100f), (2, 0.5f, 20f))));
+        Assert.NotNull(DetectionEquivalence.Compare(Soft, expected, List((3, 0.9f, 100f), (3, 0.9f, 100f))));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EvalHarness.Cli;
+using EvalHarness.Cli.Interaction;
 
 namespace EvalHarness.Tests.Cli;
 
@@ -10,7 +11,7 @@ namespace EvalHarness.Tests.Cli;
 /// </summary>
 internal static class CliHarness
 {
-    public static Task<int> Invoke(params string[] args) => CliRunner.InvokeAsync(Root(), args);
+    public static Task<int> Invoke(params string[] args) => CliRunner.InvokeAsync(Root(), args, CliOutput.Console);
 
     /// <summary>Runs the verbs with stdout and stderr captured.</summary>
     public static (int Code, string Out, string Err) InvokeCaptured(params string[] args)
@@ -22,7 +23,7 @@ internal static class CliHarness
         Console.SetError(stderr);
         try
         {
-            var code = CliRunner.InvokeAsync(Root(), args).GetAwaiter().GetResult();
+            var code = CliRunner.InvokeAsync(Root(), args, CliOutput.Console).GetAwaiter().GetResult();
             return (code, stdout.ToString(), stderr.ToString());
         }
         finally
@@ -35,7 +36,7 @@ internal static class CliHarness
     private static RootCommand Root()
     {
         var root = new RootCommand("test");
-        foreach (var verb in Verbs.All()) root.Subcommands.Add(verb);
+        foreach (var verb in Verbs.All(CliOutput.Console)) root.Subcommands.Add(verb.Create());
         return root;
     }
 }

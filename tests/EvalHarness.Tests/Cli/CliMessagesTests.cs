@@ -1,4 +1,4 @@
-using EvalHarness.Cli;
+using EvalHarness.Cli.Interaction;
 
 namespace EvalHarness.Tests.Cli;
 

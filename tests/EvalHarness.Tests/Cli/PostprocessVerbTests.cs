@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EvalHarness.Cli;
+using EvalHarness.Cli.Interaction;
 using EvalHarness.IO;
 using EvalHarness.PostProcessing;
 
@@ -21,9 +22,9 @@ public sealed class PostprocessVerbTests : IDisposable
 
     private static (int Exit, string Output) Invoke(params string[] args)
     {
-        var root = new RootCommand { PostprocessVerb.Create() };
         var output = new StringWriter();
-        var exit = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, EnableDefaultExceptionHandler = false });
+        var root = new RootCommand { new PostprocessVerb(new CliOutput(() => output, () => TextWriter.Null)).Create() };
+        var exit = root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         return (exit, output.ToString());
     }
 

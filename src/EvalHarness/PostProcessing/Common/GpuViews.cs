@@ -87,7 +87,7 @@ internal readonly struct KeyLayout
 
     /// <summary>Key sorting by image, then score descending, then flat index ascending (the spec's order).</summary>
     public ulong ScoreKey(int image, float score, int flat) =>
-        ((ulong)image << (32 + IndexBits)) | ((ulong)DeviceMath.DescendingScoreBits(score) << IndexBits) | (uint)flat;
+        ((ulong)image << (32 + IndexBits)) | ((ulong)SortKey.ScoreDescending<CudaFloatOps>(score) << IndexBits) | (uint)flat;
 
     /// <summary>Key sorting by image, then flat index (the grid variants' emission order).</summary>
     public ulong FlatKey(int image, int flat) => ((ulong)image << (32 + IndexBits)) | (uint)flat;

@@ -3,11 +3,13 @@ using System.Runtime.CompilerServices;
 namespace EvalHarness.PostProcessing;
 
 /// <summary>
-/// The spec's peak test against one neighbour: a neighbour outside the grid counts as −∞ (the
-/// cell always beats it); against a neighbour with a smaller flat index the cell must be
-/// strictly greater, against one with a larger flat index greater or equal, so a plateau of
-/// equal values yields exactly one peak (its first cell in flat order).
-/// Within a level, cell (y', x') precedes (y, x) iff y' &lt; y, or y' = y and x' &lt; x.
+/// The spec's peak test against one neighbour, written once for every backend (the scalar oracle
+/// and the kernels call it over their <see cref="IFloatPlane"/>; the SIMD backend's interior
+/// cells use its vector form, <c>Neighbours</c> in GridRules.Simd, and this for the border): a
+/// neighbour outside the grid counts as −∞ (the cell always beats it); against a neighbour with a
+/// smaller flat index the cell must be strictly greater, against one with a larger flat index
+/// greater or equal, so a plateau of equal values yields exactly one peak (its first cell in flat
+/// order). Within a level, cell (y', x') precedes (y, x) iff y' &lt; y, or y' = y and x' &lt; x.
 /// </summary>
 public static class PeakRule
 {
@@ -16,18 +18,20 @@ public static class PeakRule
     public static bool Beats(float center, float neighbour, bool neighbourIsEarlier) =>
         neighbourIsEarlier ? center > neighbour : center >= neighbour;
 
-    /// <summary>The test against neighbour <c>(y + dy, x + dx)</c> of an <c>h × w</c> grid stored row-major in <paramref name="values"/>.</summary>
+    /// <summary>The test against neighbour <c>(y + dy, x + dx)</c> of an <c>h × w</c> plane stored row-major.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool BeatsNeighbour(ReadOnlySpan<float> values, int h, int w, int y, int x, int dy, int dx)
+    internal static bool BeatsNeighbour<TPlane>(in TPlane values, int h, int w, int y, int x, int dy, int dx)
+        where TPlane : IFloatPlane, allows ref struct
     {
         int ny = y + dy, nx = x + dx;
-        if ((uint)ny >= (uint)h || (uint)nx >= (uint)w) return true;
+        if (ny < 0 || ny >= h || nx < 0 || nx >= w) return true;
         var earlier = dy < 0 || (dy == 0 && dx < 0);
-        return Beats(values[y * w + x], values[ny * w + nx], earlier);
+        return Beats(values.At(y * w + x), values.At(ny * w + nx), earlier);
     }
 
     /// <summary>The 8-neighbour peak test (CenterNet's 3×3 max-pool NMS with the plateau rule).</summary>
-    public static bool IsPeak8(ReadOnlySpan<float> values, int h, int w, int y, int x)
+    internal static bool IsPeak8<TPlane>(in TPlane values, int h, int w, int y, int x)
+        where TPlane : IFloatPlane, allows ref struct
     {
         for (var dy = -1; dy <= 1; dy++)
         {
@@ -39,4 +43,7 @@ public static class PeakRule
         }
         return true;
     }
+
+    /// <summary>The test over a span (the CPU backends).</summary>
+    public static bool IsPeak8(ReadOnlySpan<float> values, int h, int w, int y, int x) => IsPeak8(new SpanPlane(values), h, w, y, x);
 }

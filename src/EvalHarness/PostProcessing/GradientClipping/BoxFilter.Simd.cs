@@ -63,12 +63,12 @@ internal static class BoxFilterSimd
                 for (var x = 0; x < w; x++) dst[y * w + x] = BoxFilterScalar.VerticalAt(src, h, w, y, x, radius);
                 continue;
             }
-            var first = BoxFilterScalar.Clamp(y - radius, h) * w;
+            var first = BoxFilter.Clamp(y - radius, h) * w;
             for (var x = 0; ; x += TOps.Count)
             {
                 if (x > w - TOps.Count) x = w - TOps.Count;
                 var acc = TOps.Load(ref s0, first + x);
-                for (var t = -radius + 1; t <= radius; t++) acc = TOps.Add(acc, TOps.Load(ref s0, BoxFilterScalar.Clamp(y + t, h) * w + x));
+                for (var t = -radius + 1; t <= radius; t++) acc = TOps.Add(acc, TOps.Load(ref s0, BoxFilter.Clamp(y + t, h) * w + x));
                 TOps.Store(TOps.Divide(acc, n), ref d0, y * w + x);
                 if (x == w - TOps.Count) break;
             }

@@ -22,23 +22,22 @@ internal static class GridKernels
         return lo;
     }
 
-    /// <summary>S = max over anchors, a* = the lowest arg-max anchor.</summary>
+    /// <summary>The level holding global cell <paramref name="cell"/> and the cell's row and column in it.</summary>
+    public static LevelSlot Locate(ArrayView<LevelSlot> levels, int count, int cell, out int y, out int x)
+    {
+        var level = levels[FindLevel(levels, count, cell)];
+        var local = cell - level.CellBase;
+        y = local / level.Width;
+        x = local - y * level.Width;
+        return level;
+    }
+
+    /// <summary>S = max over anchors, a* = the lowest arg-max anchor (<see cref="CellMapScalar.ArgMax{TPlane}"/>).</summary>
     public static void CellMax(Index1D cell, ArrayView<LevelSlot> levels, int levelCount, ArrayView<float> scores, ArrayView<float> cells, ArrayView<int> argAnchor)
     {
         var level = levels[FindLevel(levels, levelCount, cell)];
-        var first = level.CandBase + (cell - level.CellBase) * level.Anchors;
-        var best = scores[first];
-        var bestAnchor = 0;
-        for (var a = 1; a < level.Anchors; a++)
-        {
-            if (scores[first + a] > best)
-            {
-                best = scores[first + a];
-                bestAnchor = a;
-            }
-        }
+        argAnchor[cell] = CellMapScalar.ArgMax(new ViewPlane(scores, 0), level.CandBase + (cell - level.CellBase) * level.Anchors, level.Anchors, out var best);
         cells[cell] = best;
-        argAnchor[cell] = bestAnchor;
     }
 
     /// <summary>Writes the key and emitted score of a surviving cell's a* candidate.</summary>
@@ -54,18 +53,15 @@ internal static class GridKernels
         keys[slot] = byScore != 0 ? layout.ScoreKey(level.Image, score, flat) : layout.FlatKey(level.Image, flat);
     }
 
-    /// <summary><c>peak3x3</c>: S ≥ τs and the 8-neighbour peak test on S.</summary>
+    /// <summary><c>peak3x3</c>: S ≥ τs and the 8-neighbour peak test on S (<see cref="PeakRule"/>).</summary>
     public static void Peak(
         Index1D cell, ArrayView<LevelSlot> levels, int levelCount, ArrayView<float> cells, ArrayView<int> argAnchor,
         float threshold, int byScore, KeyLayout layout, ArrayView<ulong> keys, ArrayView<int> counters, int images, ArrayView<float> emitScore)
     {
-        var level = levels[FindLevel(levels, levelCount, cell)];
-        var local = cell - level.CellBase;
+        var level = Locate(levels, levelCount, cell, out var y, out var x);
         var s = cells[cell];
         if (!(s >= threshold)) return;
-        var y = local / level.Width;
-        var x = local - y * level.Width;
-        if (!DeviceMath.IsPeak8(cells, level.CellBase, level.Height, level.Width, y, x)) return;
-        EmitCell(level, local, argAnchor[cell], s, byScore, layout, keys, counters, images, emitScore);
+        if (!PeakRule.IsPeak8(new ViewPlane(cells, level.CellBase), level.Height, level.Width, y, x)) return;
+        EmitCell(level, cell - level.CellBase, argAnchor[cell], s, byScore, layout, keys, counters, images, emitScore);
     }
 }

@@ -37,7 +37,7 @@ internal readonly struct PeakRule8 : IGridRule
         PeakScalar.KeepCell(values, h, w, y, x, p.ScoreThreshold);
 }
 
-/// <summary>Gradient clipping steps 2–4 (<c>GradientClippingScalar.KeepCell</c>) on S̃ with S for the confidence clip.</summary>
+/// <summary>Gradient clipping steps 2–4 (<see cref="GradientCell.Keep{TOps,TPlane}"/>, the one definition) lane by lane on S̃ with S for the confidence clip.</summary>
 internal readonly struct GradientClippingRule : IGridRule
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -28,5 +28,5 @@ internal static class PeakScalar
     }
 
     public static bool KeepCell(ReadOnlySpan<float> cells, int h, int w, int y, int x, float scoreThreshold) =>
-        cells[y * w + x] >= scoreThreshold && PeakRule.IsPeak8(cells, h, w, y, x);
+        cells[y * w + x] >= scoreThreshold && PeakRule.IsPeak8(new SpanPlane(cells), h, w, y, x);
 }

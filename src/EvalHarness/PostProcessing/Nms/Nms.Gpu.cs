@@ -8,7 +8,7 @@ namespace EvalHarness.PostProcessing;
 /// writes, for every entrant i and every 64-wide column tile, a word whose bit k says "entrant
 /// tile·64+k comes after i and overlaps it above τiou"; then one thread group per image walks the
 /// rows in score order keeping a removed-bitmap, so the only sequential part runs on the device
-/// and the host waits once per batch. The IoU is <see cref="DeviceMath.Iou"/> with the later
+/// and the host waits once per batch. The IoU is <see cref="BoxIou"/>'s over <see cref="CudaFloatOps"/>, with the later
 /// entrant as box a, as in the oracle.
 /// </summary>
 internal static class NmsKernels
@@ -23,6 +23,26 @@ internal static class NmsKernels
         output.Y1[o] = sorted.Y1[p];
         output.X2[o] = sorted.X2[p];
         output.Y2[o] = sorted.Y2[p];
+    }
+
+    /// <summary>
+    /// The group copies the boxes of entrants <paramref name="start"/> … +<see cref="Tile"/>−1 of the
+    /// image into shared memory and waits for all of it; returns how many there are.
+    /// </summary>
+    private static int LoadTile(ImageSlot slot, SortedViews sorted, int start,
+        ArrayView<float> x1, ArrayView<float> y1, ArrayView<float> x2, ArrayView<float> y2)
+    {
+        var count = XMath.Min(Tile, slot.N - start);
+        for (var k = Group.IdxX; k < count; k += Group.DimX)
+        {
+            var p = slot.Packed + start + k;
+            x1[k] = sorted.X1[p];
+            y1[k] = sorted.Y1[p];
+            x2[k] = sorted.X2[p];
+            y2[k] = sorted.Y2[p];
+        }
+        Group.Barrier();
+        return count;
     }
 
     /// <summary>
@@ -45,16 +65,7 @@ internal static class NmsKernels
         var t = Group.IdxX;
         var threads = Group.DimX;
         var colStart = colTile * Tile;
-        var colCount = XMath.Min(Tile, slot.N - colStart);
-        for (var k = t; k < colCount; k += threads)
-        {
-            var p = slot.Packed + colStart + k;
-            cx1[k] = sorted.X1[p];
-            cy1[k] = sorted.Y1[p];
-            cx2[k] = sorted.X2[p];
-            cy2[k] = sorted.Y2[p];
-        }
-        Group.Barrier();
+        var colCount = LoadTile(slot, sorted, colStart, cx1, cy1, cx2, cy2);
 
         var rowEnd = XMath.Min(rowTile * Tile + Tile, slot.N);
         for (var i = rowTile * Tile + t; i < rowEnd; i += threads)
@@ -65,7 +76,7 @@ internal static class NmsKernels
             for (var k = 0; k < colCount; k++)
             {
                 if (colStart + k <= i) continue;
-                if (DeviceMath.Iou(cx1[k], cy1[k], cx2[k], cy2[k], rx1, ry1, rx2, ry2) > iouThreshold) word |= 1UL << k;
+                if (BoxIou.Iou<CudaFloatOps>(cx1[k], cy1[k], cx2[k], cy2[k], rx1, ry1, rx2, ry2) > iouThreshold) word |= 1UL << k;
             }
             mask[slot.MaskOffset + (long)i * slot.ColBlocks + colTile] = word;
         }
@@ -114,16 +125,7 @@ internal static class NmsKernels
         var t = Group.IdxX;
         var threads = Group.DimX;
         var rowStart = rowTile * Tile;
-        var rowCount = XMath.Min(Tile, slot.N - rowStart);
-        for (var k = t; k < rowCount; k += threads)
-        {
-            var p = slot.Packed + rowStart + k;
-            rx1[k] = sorted.X1[p];
-            ry1[k] = sorted.Y1[p];
-            rx2[k] = sorted.X2[p];
-            ry2[k] = sorted.Y2[p];
-        }
-        Group.Barrier();
+        var rowCount = LoadTile(slot, sorted, rowStart, rx1, ry1, rx2, ry2);
 
         var colEnd = XMath.Min(colTile * Tile + Tile, slot.N);
         for (var j = colTile * Tile + t; j < colEnd; j += threads)
@@ -133,7 +135,7 @@ internal static class NmsKernels
             for (var k = 0; k < rowCount; k++)
             {
                 if (rowStart + k >= j) break;
-                if (DeviceMath.Iou(x1, y1, x2, y2, rx1[k], ry1[k], rx2[k], ry2[k]) > iouThreshold)
+                if (BoxIou.Iou<CudaFloatOps>(x1, y1, x2, y2, rx1[k], ry1[k], rx2[k], ry2[k]) > iouThreshold)
                 {
                     // Every writer writes 1, so the race is benign.
                     suppressed[q] = 1;

@@ -35,5 +35,5 @@ internal static class NmsScalar
 
     /// <summary>IoU with <paramref name="a"/>[i] as box a and <paramref name="b"/>[j] as box b (the order every backend uses: candidate, then reference).</summary>
     internal static float IouOf(DetectionList a, int i, DetectionList b, int j) =>
-        BoxIou.Iou(a.X1[i], a.Y1[i], a.X2[i], a.Y2[i], b.X1[j], b.Y1[j], b.X2[j], b.Y2[j]);
+        BoxIou.Iou<CpuFloatOps>(a.X1[i], a.Y1[i], a.X2[i], a.Y2[i], b.X1[j], b.Y1[j], b.X2[j], b.Y2[j]);
 }

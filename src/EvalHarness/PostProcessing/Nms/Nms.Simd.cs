@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace EvalHarness.PostProcessing;
@@ -15,34 +16,10 @@ internal static class NmsSimd
     {
         output.Clear();
         output.EnsureCapacity(Math.Min(ws.Count, keepTopK));
-        ref var kx1 = ref MemoryMarshal.GetArrayDataReference(ws.KeptX1);
-        ref var ky1 = ref MemoryMarshal.GetArrayDataReference(ws.KeptY1);
-        ref var kx2 = ref MemoryMarshal.GetArrayDataReference(ws.KeptX2);
-        ref var ky2 = ref MemoryMarshal.GetArrayDataReference(ws.KeptY2);
-        ref var karea = ref MemoryMarshal.GetArrayDataReference(ws.KeptArea);
-        var tau = TOps.Splat(iouThreshold);
         var kept = 0;
         for (var i = 0; i < ws.Count && kept < keepTopK; i++)
         {
-            var ax1 = TOps.Splat(ws.X1[i]);
-            var ay1 = TOps.Splat(ws.Y1[i]);
-            var ax2 = TOps.Splat(ws.X2[i]);
-            var ay2 = TOps.Splat(ws.Y2[i]);
-            var aarea = TOps.Splat(ws.Area[i]);
-            var suppressed = false;
-            for (var k = 0; k < kept; k += TOps.Count)
-            {
-                var iou = SimdMath.Iou<TOps, TV>(ax1, ay1, ax2, ay2, aarea,
-                    TOps.Load(ref kx1, k), TOps.Load(ref ky1, k), TOps.Load(ref kx2, k), TOps.Load(ref ky2, k), TOps.Load(ref karea, k));
-                var over = TOps.GreaterThan(iou, tau);
-                if (kept - k < TOps.Count) over = TOps.And(over, TOps.FirstLanes(kept - k));
-                if (TOps.Any(over))
-                {
-                    suppressed = true;
-                    break;
-                }
-            }
-            if (suppressed) continue;
+            if (OverlapsAny<TOps, TV>(ws, i, ws.KeptX1, ws.KeptY1, ws.KeptX2, ws.KeptY2, ws.KeptArea, kept, iouThreshold)) continue;
             ws.KeptX1[kept] = ws.X1[i];
             ws.KeptY1[kept] = ws.Y1[i];
             ws.KeptX2[kept] = ws.X2[i];
@@ -58,33 +35,41 @@ internal static class NmsSimd
     {
         output.Clear();
         output.EnsureCapacity(Math.Min(ws.Count, keepTopK));
-        ref var x1 = ref MemoryMarshal.GetArrayDataReference(ws.X1);
-        ref var y1 = ref MemoryMarshal.GetArrayDataReference(ws.Y1);
-        ref var x2 = ref MemoryMarshal.GetArrayDataReference(ws.X2);
-        ref var y2 = ref MemoryMarshal.GetArrayDataReference(ws.Y2);
-        ref var area = ref MemoryMarshal.GetArrayDataReference(ws.Area);
-        var tau = TOps.Splat(iouThreshold);
         for (var j = 0; j < ws.Count && output.Count < keepTopK; j++)
         {
-            var ax1 = TOps.Splat(ws.X1[j]);
-            var ay1 = TOps.Splat(ws.Y1[j]);
-            var ax2 = TOps.Splat(ws.X2[j]);
-            var ay2 = TOps.Splat(ws.Y2[j]);
-            var aarea = TOps.Splat(ws.Area[j]);
-            var suppressed = false;
-            for (var i = 0; i < j; i += TOps.Count)
-            {
-                var iou = SimdMath.Iou<TOps, TV>(ax1, ay1, ax2, ay2, aarea,
-                    TOps.Load(ref x1, i), TOps.Load(ref y1, i), TOps.Load(ref x2, i), TOps.Load(ref y2, i), TOps.Load(ref area, i));
-                var over = TOps.GreaterThan(iou, tau);
-                if (j - i < TOps.Count) over = TOps.And(over, TOps.FirstLanes(j - i));
-                if (TOps.Any(over))
-                {
-                    suppressed = true;
-                    break;
-                }
-            }
-            if (!suppressed) output.Add(ws.Flat[j], ws.Score[j], ws.X1[j], ws.Y1[j], ws.X2[j], ws.Y2[j]);
+            if (OverlapsAny<TOps, TV>(ws, j, ws.X1, ws.Y1, ws.X2, ws.Y2, ws.Area, j, iouThreshold)) continue;
+            output.Add(ws.Flat[j], ws.Score[j], ws.X1[j], ws.Y1[j], ws.X2[j], ws.Y2[j]);
         }
+    }
+
+    /// <summary>
+    /// Is the IoU of entrant <paramref name="i"/> (box a) with any of the first <paramref name="count"/>
+    /// reference boxes (box b) above τiou? Leaves at the first vector that has one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool OverlapsAny<TOps, TV>(SimdWorkspace ws, int i, float[] x1, float[] y1, float[] x2, float[] y2, float[] area,
+                                              int count, float iouThreshold)
+        where TOps : struct, ISimdOps<TV> where TV : struct
+    {
+        ref var rx1 = ref MemoryMarshal.GetArrayDataReference(x1);
+        ref var ry1 = ref MemoryMarshal.GetArrayDataReference(y1);
+        ref var rx2 = ref MemoryMarshal.GetArrayDataReference(x2);
+        ref var ry2 = ref MemoryMarshal.GetArrayDataReference(y2);
+        ref var rarea = ref MemoryMarshal.GetArrayDataReference(area);
+        var ax1 = TOps.Splat(ws.X1[i]);
+        var ay1 = TOps.Splat(ws.Y1[i]);
+        var ax2 = TOps.Splat(ws.X2[i]);
+        var ay2 = TOps.Splat(ws.Y2[i]);
+        var aarea = TOps.Splat(ws.Area[i]);
+        var tau = TOps.Splat(iouThreshold);
+        for (var k = 0; k < count; k += TOps.Count)
+        {
+            var iou = SimdMath.Iou<TOps, TV>(ax1, ay1, ax2, ay2, aarea,
+                TOps.Load(ref rx1, k), TOps.Load(ref ry1, k), TOps.Load(ref rx2, k), TOps.Load(ref ry2, k), TOps.Load(ref rarea, k));
+            var over = TOps.GreaterThan(iou, tau);
+            if (count - k < TOps.Count) over = TOps.And(over, TOps.FirstLanes(count - k));
+            if (TOps.Any(over)) return true;
+        }
+        return false;
     }
 }

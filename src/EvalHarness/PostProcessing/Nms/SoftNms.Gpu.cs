@@ -19,9 +19,6 @@ internal static class SoftNmsKernels
     private const int Removed = 1;
     private const int Member = 2;
 
-    private static bool Precedes(float scoreA, int flatA, float scoreB, int flatB) =>
-        scoreA > scoreB || (scoreA == scoreB && flatA < flatB);
-
     /// <summary>
     /// Grid (image), a power-of-two group of at most <see cref="MaxGroupSize"/> threads; the decay
     /// is an operator struct, so each of the two soft-NMS variants is its own specialised kernel.
@@ -51,7 +48,7 @@ internal static class SoftNmsKernels
             for (var j = t; j < slot.N; j += threads)
             {
                 if (state[p0 + j] != Alive) continue;
-                if (mine < 0 || Precedes(work[p0 + j], sorted.Flat[p0 + j], work[p0 + mine], sorted.Flat[p0 + mine])) mine = j;
+                if (mine < 0 || ScoreOrder.Precedes(work[p0 + j], sorted.Flat[p0 + j], work[p0 + mine], sorted.Flat[p0 + mine])) mine = j;
             }
             best[t] = mine;
             Group.Barrier();
@@ -61,7 +58,7 @@ internal static class SoftNmsKernels
                 {
                     var a = best[t];
                     var b = best[t + stride];
-                    if (b >= 0 && (a < 0 || Precedes(work[p0 + b], sorted.Flat[p0 + b], work[p0 + a], sorted.Flat[p0 + a]))) best[t] = b;
+                    if (b >= 0 && (a < 0 || ScoreOrder.Precedes(work[p0 + b], sorted.Flat[p0 + b], work[p0 + a], sorted.Flat[p0 + a]))) best[t] = b;
                 }
                 Group.Barrier();
             }
@@ -87,7 +84,7 @@ internal static class SoftNmsKernels
                 // the arg-max scan, so no extra barrier is needed for it.
                 if (j == top) state[p] = Removed;
                 if (state[p] != Alive) continue;
-                var iou = DeviceMath.Iou(sorted.X1[p], sorted.Y1[p], sorted.X2[p], sorted.Y2[p], tx1, ty1, tx2, ty2);
+                var iou = BoxIou.Iou<CudaFloatOps>(sorted.X1[p], sorted.Y1[p], sorted.X2[p], sorted.Y2[p], tx1, ty1, tx2, ty2);
                 var s = TDecay.Apply(work[p], iou, iouThreshold, sigma);
                 work[p] = s;
                 if (s < scoreThreshold) state[p] = Removed;
@@ -133,7 +130,7 @@ internal static class SoftNmsKernels
             {
                 var p = p0 + j;
                 if (state[p] != Alive) continue;
-                if (DeviceMath.Iou(sorted.X1[p], sorted.Y1[p], sorted.X2[p], sorted.Y2[p], tx1, ty1, tx2, ty2) > iouThreshold)
+                if (BoxIou.Iou<CudaFloatOps>(sorted.X1[p], sorted.Y1[p], sorted.X2[p], sorted.Y2[p], tx1, ty1, tx2, ty2) > iouThreshold)
                 {
                     state[p] = Member;
                     found++;
@@ -160,39 +157,20 @@ internal static class SoftNmsKernels
             {
                 state[pt] = Removed;
                 var st = sorted.Score[pt];
-                var w = st;
-                var sx1 = DeviceMath.Mul(st, tx1);
-                var sy1 = DeviceMath.Mul(st, ty1);
-                var sx2 = DeviceMath.Mul(st, tx2);
-                var sy2 = DeviceMath.Mul(st, ty2);
+                var cluster = new ClusterSum<CudaFloatOps>(st, tx1, ty1, tx2, ty2);
                 var clusterSize = offsets[threads];
                 for (var k = 0; k < clusterSize; k++)
                 {
                     var p = p0 + members[p0 + k];
-                    var s = sorted.Score[p];
-                    w += s;
-                    sx1 += DeviceMath.Mul(s, sorted.X1[p]);
-                    sy1 += DeviceMath.Mul(s, sorted.Y1[p]);
-                    sx2 += DeviceMath.Mul(s, sorted.X2[p]);
-                    sy2 += DeviceMath.Mul(s, sorted.Y2[p]);
+                    cluster.Add(sorted.Score[p], sorted.X1[p], sorted.Y1[p], sorted.X2[p], sorted.Y2[p]);
                 }
                 var o = slot.OutOffset + kept;
                 output.Flat[o] = sorted.Flat[pt];
                 output.Score[o] = st;
-                if (w > 0f)
-                {
-                    output.X1[o] = sx1 / w;
-                    output.Y1[o] = sy1 / w;
-                    output.X2[o] = sx2 / w;
-                    output.Y2[o] = sy2 / w;
-                }
-                else
-                {
-                    output.X1[o] = tx1;
-                    output.Y1[o] = ty1;
-                    output.X2[o] = tx2;
-                    output.Y2[o] = ty2;
-                }
+                output.X1[o] = cluster.X1;
+                output.Y1[o] = cluster.Y1;
+                output.X2[o] = cluster.X2;
+                output.Y2[o] = cluster.Y2;
             }
             kept++;
         }
@@ -200,7 +178,7 @@ internal static class SoftNmsKernels
     }
 }
 
-/// <summary>A soft-NMS score decay (the oracle's <c>Decay</c>, in its float order).</summary>
+/// <summary>A soft-NMS score decay chosen at kernel compile time (<see cref="Decay"/>, the oracle's own definitions).</summary>
 internal interface IScoreDecay
 {
     static abstract float Apply(float score, float iou, float iouThreshold, float sigma);
@@ -210,12 +188,12 @@ internal interface IScoreDecay
 internal readonly struct LinearDecay : IScoreDecay
 {
     public static float Apply(float score, float iou, float iouThreshold, float sigma) =>
-        iou > iouThreshold ? DeviceMath.Mul(score, 1f - iou) : score;
+        iou > iouThreshold ? Decay.Linear<CudaFloatOps>(score, iou) : score;
 }
 
 /// <summary><c>s·exp(−IoU²/σ)</c> for every overlap (the device's exp: 1e-5 relative, not bit-exact).</summary>
 internal readonly struct GaussianDecay : IScoreDecay
 {
     public static float Apply(float score, float iou, float iouThreshold, float sigma) =>
-        DeviceMath.Mul(score, XMath.Exp(-DeviceMath.Mul(iou, iou) / sigma));
+        Decay.Gaussian<CudaFloatOps>(score, iou, sigma);
 }

@@ -4,8 +4,8 @@ namespace EvalHarness.PostProcessing;
 /// Soft-NMS (Bodla et al.) as the spec defines it, the oracle: repeatedly take the highest
 /// remaining score (ties: smaller flat index) and emit it with its current score; decay every
 /// other remaining candidate; drop those whose score falls below τs. Float order fixed for all
-/// backends: IoU(other, taken) by <see cref="BoxIou"/>, then
-/// linear <c>s = s * (1 - iou)</c> (only where iou &gt; τiou), gaussian <c>s = s * MathF.Exp(-(iou * iou) / σ)</c>.
+/// backends: IoU(other, taken) by <see cref="BoxIou"/>, then <see cref="Decay"/> (linear only
+/// where iou &gt; τiou).
 /// </summary>
 internal static class SoftNmsScalar
 {
@@ -37,18 +37,10 @@ internal static class SoftNmsScalar
             {
                 if (removed[j]) continue;
                 var iou = NmsScalar.IouOf(sorted, j, sorted, top);
-                if (gaussian) s[j] = Decay.Gaussian(s[j], iou, sigma);
-                else if (iou > iouThreshold) s[j] = Decay.Linear(s[j], iou);
+                if (gaussian) s[j] = Decay.Gaussian<CpuFloatOps>(s[j], iou, sigma);
+                else if (iou > iouThreshold) s[j] = Decay.Linear<CpuFloatOps>(s[j], iou);
                 if (s[j] < scoreThreshold) removed[j] = true;
             }
         }
     }
-}
-
-/// <summary>The soft-NMS score decays; one definition for every backend.</summary>
-internal static class Decay
-{
-    public static float Linear(float score, float iou) => score * (1f - iou);
-
-    public static float Gaussian(float score, float iou, float sigma) => score * MathF.Exp(-(iou * iou) / sigma);
 }

@@ -9,7 +9,7 @@ namespace EvalHarness.PostProcessing;
 /// need no masking in the decay itself. Each pass also finds the next maximum; the next top is
 /// the alive entry with that score and the smallest flat index (the spec's tie-break). Dead
 /// entries are compacted away once they are half the list. Scores: linear
-/// <c>Decay.Linear</c> in-vector (same float ops), gaussian <c>Decay.Gaussian</c> per lane (MathF.Exp)
+/// <see cref="PostProcessing.Decay.Linear{TOps}"/> in-vector (same float ops), gaussian <see cref="PostProcessing.Decay.Gaussian{TOps}"/> per lane
 /// only where IoU ≠ 0 (elsewhere the factor is exactly 1), so results equal the scalar oracle bit for bit.
 /// </summary>
 internal static class SoftNmsSimd
@@ -97,7 +97,7 @@ internal static class SoftNmsSimd
                     while (bits != 0)
                     {
                         var l = BitOperations.TrailingZeroCount(bits);
-                        ws.Score[j + l] = PostProcessing.Decay.Gaussian(ws.Score[j + l], ws.Lanes[l], sigma);
+                        ws.Score[j + l] = PostProcessing.Decay.Gaussian<CpuFloatOps>(ws.Score[j + l], ws.Lanes[l], sigma);
                         bits &= bits - 1;
                     }
                     s = TOps.Load(ref score, j);

@@ -6,7 +6,7 @@ namespace EvalHarness.PostProcessing;
 /// <summary>
 /// Weighted NMS with the cluster test vectorised: for each top (the next entry not yet removed,
 /// in score order) the IoU of all later entries against it at once; members are accumulated
-/// per lane in list order, exactly the float order of <c>WeightedNmsScalar</c>, and marked removed
+/// per lane in list order into the shared <see cref="ClusterSum{TOps}"/>, and marked removed
 /// by a NaN score (real scores are never NaN).
 /// </summary>
 internal static class WeightedNmsSimd
@@ -34,11 +34,7 @@ internal static class WeightedNmsSimd
             var bx2 = TOps.Splat(ws.X2[top]);
             var by2 = TOps.Splat(ws.Y2[top]);
             var barea = TOps.Splat(ws.Area[top]);
-            var w = st;
-            var sx1 = st * ws.X1[top];
-            var sy1 = st * ws.Y1[top];
-            var sx2 = st * ws.X2[top];
-            var sy2 = st * ws.Y2[top];
+            var cluster = new ClusterSum<CpuFloatOps>(st, ws.X1[top], ws.Y1[top], ws.X2[top], ws.Y2[top]);
             for (var j = top + 1; j < n; j += TOps.Count)
             {
                 var iou = SimdMath.Iou<TOps, TV>(TOps.Load(ref x1, j), TOps.Load(ref y1, j), TOps.Load(ref x2, j), TOps.Load(ref y2, j),
@@ -50,18 +46,12 @@ internal static class WeightedNmsSimd
                 while (bits != 0)
                 {
                     var p = j + BitOperations.TrailingZeroCount(bits);
-                    var sp = ws.Score[p];
-                    w += sp;
-                    sx1 += sp * ws.X1[p];
-                    sy1 += sp * ws.Y1[p];
-                    sx2 += sp * ws.X2[p];
-                    sy2 += sp * ws.Y2[p];
+                    cluster.Add(ws.Score[p], ws.X1[p], ws.Y1[p], ws.X2[p], ws.Y2[p]);
                     ws.Score[p] = float.NaN;
                     bits &= bits - 1;
                 }
             }
-            if (w > 0f) output.Add(ws.Flat[top], st, sx1 / w, sy1 / w, sx2 / w, sy2 / w);
-            else output.Add(ws.Flat[top], st, ws.X1[top], ws.Y1[top], ws.X2[top], ws.Y2[top]);
+            output.Add(ws.Flat[top], st, cluster.X1, cluster.Y1, cluster.X2, cluster.Y2);
         }
     }
 }

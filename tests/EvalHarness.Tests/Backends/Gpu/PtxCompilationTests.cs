@@ -100,7 +100,7 @@ public sealed class PtxCompilationTests
         var ptx = CompilePtx(name);
         Assert.Contains("mul.rn.f32", ptx);
         Assert.DoesNotContain("fma.", ptx);
-        // ILGPU leaves the non-CUDA fallback of DeviceMath.Mul in the PTX behind a constant-false
+        // ILGPU leaves the non-CUDA fallback of CudaFloatOps.Mul in the PTX behind a constant-false
         // guard (setp.ne.s32 %p, 1, 1), which ptxas removes before it could contract anything. So
         // every bare mul.f32 must be such a fallback (one guard each), except the log2(e) scaling
         // inside ILGPU's exp.
