@@ -259,4 +259,62 @@ public sealed class CandidateCacheTests : IDisposable
         Assert.Throws<EvalHarness.IO.DataFormatException>(() => cache.EntryPath("..", "a"));
         Assert.Throws<EvalHarness.IO.DataFormatException>(() => cache.EntryPath("e", "../../etc/passwd"));
     }
+
+    /// <summary>Some of another source's images, as a run over other events or a shard sees them.</summary>
+    private sealed class SubsetSource(ICandidateSource inner, int[] indices) : ICandidateSource
+    {
+        public string Describe() => inner.Describe();
+        public IReadOnlyList<ImageRef> Images { get; } = indices.Select(i => inner.Images[i]).ToList();
+        public GroundTruth GroundTruth => inner.GroundTruth;
+        public void Load(int index, CandidateMap map, CancellationToken cancellationToken = default) => inner.Load(indices[index], map, cancellationToken);
+        public void Dispose() { }
+    }
+
+    private static int ManifestImages(string dir)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, CandidateCache.ManifestFileName)));
+        return doc.RootElement.GetProperty("images").GetInt32();
+    }
+
+    private static void LoadAll(CachedCandidateSource source)
+    {
+        var map = new CandidateMap();
+        for (var i = 0; i < source.Images.Count; i++) source.Load(i, map, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public void The_manifest_counts_every_writers_entries_not_the_last_writers_image_list()
+    {
+        var all = new SyntheticCandidateSource(3, 8);
+        var dir = Path.Combine(_dir, "shared");
+        using (var first = new CachedCandidateSource(new SubsetSource(all, [0, 1, 2, 3, 4]), dir, ownsInner: false)) LoadAll(first);
+        Assert.Equal(5, ManifestImages(dir));
+        // a later run over fewer, partly other images: the cache now holds 7, not "3"
+        using (var second = new CachedCandidateSource(new SubsetSource(all, [4, 5, 6]), dir, ownsInner: false))
+        {
+            Assert.Equal(5, ManifestImages(dir)); // on opening: what is there
+            LoadAll(second);
+        }
+        Assert.Equal(7, ManifestImages(dir));
+        // entries of other parameters are not counted
+        using (var other = new CachedCandidateSource(new CountingSource(new SubsetSource(all, [7]), "other parameters"), dir, ownsInner: false))
+        {
+            LoadAll(other);
+        }
+        Assert.Equal(1, ManifestImages(dir));
+    }
+
+    [Fact]
+    public void Writers_sharing_a_cache_at_the_same_time_leave_the_full_count()
+    {
+        var all = new SyntheticCandidateSource(4, 12);
+        var dir = Path.Combine(_dir, "concurrent");
+        var halves = new[] { Enumerable.Range(0, 6).ToArray(), Enumerable.Range(6, 6).ToArray() };
+        Parallel.For(0, 2, h =>
+        {
+            using var source = new CachedCandidateSource(new SubsetSource(all, halves[h]), dir, ownsInner: false);
+            LoadAll(source);
+        });
+        Assert.Equal(12, ManifestImages(dir));
+    }
 }

@@ -27,16 +27,19 @@ public sealed class CachedCandidateSource : ICandidateSource, IStageTimed
         // A killed detect or run leaves the temporaries of the entries it was writing. A cache may be
         // shared by machines (shards), whose process ids mean nothing here, hence the age bound.
         IO.AtomicFile.RemoveStaleTemporaries(Cache.Directory, recursive: true, minimumAge: TimeSpan.FromMinutes(10));
-        var details = new Dictionary<string, string> { ["images"] = inner.Images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var details = new Dictionary<string, string>();
         if (inner is OnnxCandidateSource onnx)
         {
             details["modelSha256"] = onnx.Model.Sha256;
             details["model"] = onnx.Model.ModelPath;
             details["decoder"] = onnx.Model.Decoder.Describe();
         }
+        _details = details;
         var problem = Cache.WriteManifest(details);
         if (problem is not null) Report(new CacheWarning(Path.Combine(Cache.Directory, CandidateCache.ManifestFileName), problem));
     }
+
+    private readonly Dictionary<string, string> _details;
 
     public CandidateCache Cache { get; }
     public bool OwnsInner { get; }
@@ -104,6 +107,18 @@ public sealed class CachedCandidateSource : ICandidateSource, IStageTimed
 
     public void Dispose()
     {
+        // the manifest's entry count, now with the entries this source wrote; a failure here
+        // (disk full) must not hide why the run stopped, and the next run counts again
+        if (_computed > 0)
+        {
+            try
+            {
+                Cache.WriteManifest(_details);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
         if (OwnsInner) _inner.Dispose();
     }
 }

@@ -61,12 +61,19 @@ public sealed class CandidateCache
     public string EntryPath(string ev, string imageKey) =>
         Path.Combine(Directory, SafeName(ev), SafeName(imageKey) + EntryExtension);
 
+    public const string ManifestLockFileName = "manifest.lock";
+
     /// <summary>
-    /// Compares the manifest on disk with this cache's parameters and (re)writes it. Returns the
-    /// problem with an existing manifest (other parameters, unreadable), or null.
+    /// Compares the manifest on disk with this cache's parameters and (re)writes it with the
+    /// number of entries on disk made with these parameters (<c>images</c>). Runs and shards may
+    /// share a cache, so the count is taken under an exclusive lock from the entries themselves,
+    /// never from one writer's image list: whichever writer is last counts what all of them left.
+    /// Returns the problem with an existing manifest (other parameters, unreadable), or null.
     /// </summary>
     public string? WriteManifest(IReadOnlyDictionary<string, string>? details = null)
     {
+        System.IO.Directory.CreateDirectory(Directory);
+        using var exclusive = LockManifest();
         var path = Path.Combine(Directory, ManifestFileName);
         string? problem = null;
         if (File.Exists(path))
@@ -92,11 +99,60 @@ public sealed class CandidateCache
             ["formatVersion"] = FormatVersion,
             ["source"] = SourceDescription,
             ["parametersSha256"] = ParametersHashHex,
+            ["images"] = CountEntries(),
             ["details"] = details ?? new Dictionary<string, string>(),
             ["written"] = DateTime.UtcNow.ToString("O"),
         };
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(manifest, IndentedJson) + "\n");
         return problem;
+    }
+
+    /// <summary>
+    /// Entries under <see cref="Directory"/> of this format version and these parameters (their
+    /// header only: a damaged body is found, and recomputed, when the entry is read).
+    /// </summary>
+    public int CountEntries()
+    {
+        if (!System.IO.Directory.Exists(Directory)) return 0;
+        var count = 0;
+        Span<byte> header = stackalloc byte[8 + HashBytes];
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*" + EntryExtension, SearchOption.AllDirectories))
+        {
+            try
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+                if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length) continue;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue; // replaced or removed meanwhile: not counted
+            }
+            if (header[..4].SequenceEqual(Magic)
+                && BinaryPrimitives.ReadUInt16LittleEndian(header[4..]) == FormatVersion
+                && header.Slice(8, HashBytes).SequenceEqual(ParametersHash))
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /// <summary>Holds <c>manifest.lock</c> exclusively (an OS lock, released if the process dies); waits while another writer holds it.</summary>
+    private FileStream LockManifest()
+    {
+        var path = Path.Combine(Directory, ManifestLockFileName);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (clock.Elapsed < TimeSpan.FromSeconds(60) && File.Exists(path))
+            {
+                Thread.Sleep(20); // another writer is counting; it takes milliseconds
+            }
+        }
     }
 
     /// <summary>
