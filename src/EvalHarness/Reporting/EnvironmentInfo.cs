@@ -18,15 +18,27 @@ public sealed record EnvironmentInfo
     public string Architecture { get; init; } = "";
     public string DotNetVersion { get; init; } = "";
     public string OnnxRuntimeVersion { get; init; } = "";
+    /// <summary>The GPU the gpu backend used or would use ("CUDA: NVIDIA H200"); null (written as such) when there is none, see <see cref="GpuUnavailable"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)]
     public string? GpuName { get; init; }
+
+    /// <summary>Why <see cref="GpuName"/> is null, e.g. "no CUDA/OpenCL device".</summary>
+    public string? GpuUnavailable { get; init; }
+
     public string? GpuDriver { get; init; }
     public string? GitCommit { get; init; }
     public DateTimeOffset CapturedAt { get; init; }
 
-    /// <summary>Reads this machine; never spawns a process (the git commit comes from .git files).</summary>
+    /// <summary>
+    /// Reads this machine; never spawns a process (the git commit comes from .git files). Without
+    /// <paramref name="gpuName"/> (no gpu backend ran) the GPU is probed as the gpu backend would
+    /// pick it (<see cref="Backends.Gpu.GpuProbe"/>), so env.json always says which GPU there is or why none.
+    /// </summary>
     public static EnvironmentInfo Capture(string? gpuName = null, string? gpuDriver = null, string? repositoryRoot = null)
     {
         repositoryRoot ??= DataPaths.FindRepositoryRoot(AppContext.BaseDirectory) ?? DataPaths.FindRepositoryRoot(Directory.GetCurrentDirectory());
+        string? gpuUnavailable = null;
+        if (gpuName is null) (gpuName, gpuUnavailable) = Backends.Gpu.GpuProbe.Describe();
         return new EnvironmentInfo
         {
             CpuModel = ReadCpuModel() ?? RuntimeInformation.ProcessArchitecture.ToString(),
@@ -37,6 +49,7 @@ public sealed record EnvironmentInfo
             DotNetVersion = RuntimeInformation.FrameworkDescription,
             OnnxRuntimeVersion = AssemblyVersion(typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly),
             GpuName = gpuName,
+            GpuUnavailable = gpuUnavailable,
             GpuDriver = gpuDriver,
             GitCommit = repositoryRoot is null ? null : GitInfo.ReadHeadCommit(repositoryRoot),
             CapturedAt = DateTimeOffset.UtcNow,

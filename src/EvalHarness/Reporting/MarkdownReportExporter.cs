@@ -24,6 +24,7 @@ public sealed class MarkdownReportExporter : IRunExporter
         {
             md.Append(CultureInfo.InvariantCulture, $"\nMachine: {env.CpuModel}, {env.LogicalCores} logical cores, SIMD {(env.SimdWidthBits > 0 ? env.SimdWidthBits + "-bit" : "none")}, {env.DotNetVersion}, ONNX Runtime {env.OnnxRuntimeVersion}");
             if (env.GpuName is not null) md.Append(", GPU ").Append(env.GpuName).Append(env.GpuDriver is null ? "" : $" (driver {env.GpuDriver})");
+            else if (env.GpuUnavailable is not null) md.Append(", no GPU (").Append(env.GpuUnavailable).Append(')');
             md.Append(".\n");
         }
 
