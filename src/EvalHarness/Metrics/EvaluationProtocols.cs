@@ -66,6 +66,39 @@ internal sealed class PythonProtocol : IEvaluationProtocol
         return (min, max);
     }
 
+    /// <summary>
+    /// The port stops at the first ground-truth image without a prediction file; say how many are
+    /// missing and which option fits: a folder missing whole events is a partial run (<c>--subset</c>
+    /// evaluates what is there), a few lost files in present events are more likely images to count
+    /// as missed (<c>--lenient</c> / <c>--protocol matlab</c>).
+    /// </summary>
+    public static void RequireEveryImage(GroundTruth groundTruth, PredictionSet predictions, string predictionDir)
+    {
+        GroundTruthImage? first = null;
+        var missingImages = 0;
+        var missingEvents = new List<string>();
+        var events = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var image in groundTruth.Images)
+        {
+            if (events.Add(image.Event) && !Directory.Exists(Path.Combine(predictionDir, image.Event))) missingEvents.Add(image.Event);
+            if (predictions.TryGet(image.ImageKey, out var found) && found.Event == image.Event) continue;
+            first ??= image;
+            missingImages++;
+        }
+        if (first is null) return;
+        var where = missingEvents.Count > 0 ? Path.Combine(predictionDir, missingEvents[0]) : Path.Combine(predictionDir, first.Event, first.ImageKey + ".txt");
+        var total = groundTruth.Images.Count;
+        var present = total - missingImages;
+        var message = missingEvents.Count > 0
+            ? $"{missingImages} of {total} ground-truth images have no prediction file, {missingEvents.Count} of {events.Count} event folders are missing (first: '{missingEvents[0]}'; the python port stops at the first with a KeyError). "
+              + $"For a partial run use --subset to evaluate the {present} images that have predictions (the AP is labelled a subset); --lenient or --protocol matlab count the missing images as having no detections"
+            : $"{Plural(missingImages, "ground-truth image")} of {total} {(missingImages == 1 ? "has" : "have")} no prediction file naming {(missingImages == 1 ? "it" : "them")} on its first line (the python port stops at the first with a KeyError). "
+              + $"Add {(missingImages == 1 ? "it" : "them")}, or use --lenient or --protocol matlab to count {(missingImages == 1 ? "it as an image" : "them as images")} without detections, or --subset to leave {(missingImages == 1 ? "it" : "them")} out (the AP is then labelled a subset)";
+        throw new DataFormatException(where, 0, message);
+    }
+
+    private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
     public PredBox[] PredictionsFor(GroundTruthImage image, PredictionSet predictions, EvalOptions options, ICollection<string> warnings, string? predictionDir)
     {
         if (predictions.TryGet(image.ImageKey, out var found) && found.Event == image.Event) return found.Boxes;

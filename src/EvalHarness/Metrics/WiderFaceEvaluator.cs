@@ -45,6 +45,7 @@ public static class WiderFaceEvaluator
     {
         var protocol = IEvaluationProtocol.For(options.Protocol);
         var clock = Stopwatch.StartNew();
+        if (protocol is PythonProtocol && !options.Lenient && predictionDir is not null) PythonProtocol.RequireEveryImage(gt, predictions, predictionDir);
         var (min, max) = protocol.NormalizationRange(gt, predictions);
         var images = gt.Images;
         var ordered = new PredBox[images.Count][];

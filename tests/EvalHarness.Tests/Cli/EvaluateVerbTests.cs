@@ -118,8 +118,37 @@ public sealed class EvaluateVerbTests
         Assert.Equal(0, code);
         Assert.Contains($"SUBSET of {local.Count} images", output);
         Assert.Contains($"({local.Sum(i => i.CountedFaces(EvalHarness.Datasets.Setting.Hard))} faces)", output);
-        // Without --subset the python protocol stops at the first missing event folder.
-        Assert.Equal(2, Run("evaluate", "--pred", dir.Path, "--gt", TestData.WiderFaceRoot).Code);
+        // Without --subset the python protocol stops, and the message points at --subset: whole events are missing.
+        var (strictCode, _, error) = Run("evaluate", "--pred", dir.Path, "--gt", TestData.WiderFaceRoot);
+        Assert.Equal(2, strictCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var all = GoldenApTests.FullGroundTruth().Images.Count;
+        Assert.Contains($"{all - local.Count} of {all} ground-truth images have no prediction file", line);
+        Assert.Contains($"use --subset to evaluate the {local.Count} images that have predictions", line);
+        Assert.StartsWith($"error: {Path.Combine(dir.Path, "1--Handshaking")}", line);
+    }
+
+    [Fact]
+    public void A_few_lost_files_in_present_events_suggest_lenient_first()
+    {
+        using var dir = new EvalFixtures.TempDir();
+        var source = Path.Combine(TestData.PredictionsRoot, "retinaface-mnet0.25-selftrained");
+        foreach (var eventDir in Directory.GetDirectories(source))
+        {
+            var target = Path.Combine(dir.Path, Path.GetFileName(eventDir));
+            Directory.CreateDirectory(target);
+            foreach (var file in Directory.GetFiles(eventDir)) File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+        var lost = Directory.GetFiles(Path.Combine(dir.Path, "0--Parade")).Order(StringComparer.Ordinal).First();
+        File.Delete(lost);
+
+        var (code, _, error) = Run("evaluate", "--pred", dir.Path, "--gt", TestData.WiderFaceRoot);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(lost, line);
+        Assert.Contains("1 ground-truth image of", line);
+        Assert.Contains("Add it, or use --lenient or --protocol matlab to count it as an image without detections, or --subset to leave it out", line);
     }
 
     [Fact]
