@@ -121,6 +121,7 @@ internal static class CliRunner
         PathTooLongException => $"path too long: {ex.Message}",
         UnauthorizedAccessException => $"permission denied: {ex.Message}",
         IOException when IsDiskFull(ex) => $"disk full: {ex.Message} (files written before are complete; free space and rerun to resume)",
+        IOException when (ex.HResult & 0xFFFF) == 27 => $"no room to write: {ex.Message} (files written before are complete; rerun with room to resume)", // EFBIG
         IOException => $"file system: {ex.Message}",
         OperationCanceledException => "cancelled",
         _ => $"internal error (a bug in evalharness, please report it): {ex.GetType().Name}: {ex.Message} (set {TraceVariable}=1 for the stack trace)",

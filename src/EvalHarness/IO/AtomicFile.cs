@@ -33,17 +33,122 @@ public static class AtomicFile
         var temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var stream = new NoRoomAsIOException(new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16), fullPath))
             {
                 writeBody(stream);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, fullPath, overwrite: true);
         }
+        catch (IOException ex) when (NoRoomAsIOException.IsNoRoom(ex) && !ex.Message.Contains(fullPath, StringComparison.Ordinal))
+        {
+            // .NET names the temporary; the user needs the file that could not be written
+            TryDelete(temp);
+            throw new IOException($"{ex.Message} (writing {fullPath})", ex.HResult);
+        }
         catch
         {
             TryDelete(temp);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The file stream's writes, with EFBIG (over the file system's or the process's file size limit,
+    /// <c>ulimit -f</c>), which .NET reports as an <see cref="ArgumentOutOfRangeException"/> as if
+    /// a caller had passed a bad length, turned into the <see cref="IOException"/> it is: no room for
+    /// the file, like ENOSPC, and reported the same way (one line naming the file, exit 2).
+    /// </summary>
+    private sealed class NoRoomAsIOException(FileStream file, string target) : Stream
+    {
+        public const int FileTooLarge = 27; // EFBIG
+
+        public static bool IsNoRoom(IOException ex) => (ex.HResult & 0xFFFF) is 28 or 112 or FileTooLarge; // ENOSPC, ERROR_DISK_FULL, EFBIG
+
+        public override bool CanRead => false;
+        public override bool CanSeek => file.CanSeek;
+        public override bool CanWrite => true;
+        public override long Length => file.Length;
+
+        public override long Position
+        {
+            get => file.Position;
+            set => file.Position = value;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Guard(() => file.Write(buffer, offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            try
+            {
+                file.Write(buffer);
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw TooLarge(ex);
+            }
+            catch (IOException)
+            {
+                _failed = true;
+                throw;
+            }
+        }
+
+        public override void WriteByte(byte value) => Guard(() => file.WriteByte(value));
+
+        public override void Flush() => Guard(file.Flush);
+
+        public void Flush(bool flushToDisk) => Guard(() => file.Flush(flushToDisk));
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => file.Seek(offset, origin);
+        public override void SetLength(long value) => Guard(() => file.SetLength(value));
+
+        private bool _failed;
+
+        protected override void Dispose(bool disposing)
+        {
+            if (!disposing) return;
+            try
+            {
+                file.Dispose(); // flushes what is buffered: it may hit the limit again
+            }
+            catch (Exception ex) when (_failed && ex is ArgumentOutOfRangeException or IOException)
+            {
+                // the first failure is the one being reported; the temporary is deleted anyway
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw TooLarge(ex);
+            }
+            finally
+            {
+                base.Dispose(disposing);
+            }
+        }
+
+        private void Guard(Action write)
+        {
+            try
+            {
+                write();
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw TooLarge(ex);
+            }
+            catch (IOException)
+            {
+                _failed = true; // ENOSPC: Dispose's flush would fail the same way
+                throw;
+            }
+        }
+
+        private IOException TooLarge(ArgumentOutOfRangeException ex)
+        {
+            _failed = true;
+            return new($"File too large: the file system's or this process's file size limit (ulimit -f) was reached (writing {target})", ex) { HResult = FileTooLarge };
         }
     }
 

@@ -45,6 +45,24 @@ internal sealed class CliProcess : IDisposable
         return new CliProcess(Process.Start(info)!);
     }
 
+    /// <summary>
+    /// The executable started through a shell line that sets up its environment first (a file size
+    /// limit, another user): <paramref name="prelude"/> runs in bash, then execs <c>$@</c>, the
+    /// <c>dotnet EvalHarness.Cli.dll</c> command with <paramref name="args"/>.
+    /// </summary>
+    public static CliProcess StartAfter(string workingDirectory, string prelude, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(prelude + " \"$@\"");
+        info.ArgumentList.Add("bash");
+        info.ArgumentList.Add("dotnet");
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EvalHarness.Cli.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
+        return new CliProcess(Process.Start(info)!);
+    }
+
     public async Task<(int Code, string Out, string Err)> WaitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

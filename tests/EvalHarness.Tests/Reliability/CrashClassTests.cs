@@ -83,4 +83,62 @@ public sealed class CrashClassTests : IDisposable
         var baseline = Path.Combine(repo, "results", "baseline", "quick");
         await AssertOneErrorLine("/sys/kernel/evalharness-compare", "compare", baseline, baseline, "--out", "/sys/kernel/evalharness-compare");
     }
+
+    [Fact]
+    public async Task Running_out_of_room_while_writing_results_is_one_error_line_and_a_rerun_resumes()
+    {
+        // No mount privileges for a small file system here, so the room runs out the way a process
+        // can be limited without them: a file size limit (ulimit -f, in KiB). The kernel then fails
+        // the write that crosses it (EFBIG; SIGXFSZ ignored, else it kills the process), the same
+        // path as ENOSPC: pr_curves.csv (about 200 KiB) fails, the small files before it are whole.
+        // W^X off: the runtime's double-mapped code memory is a file the limit would cut short.
+        var suite = Suite(dataset: """{ "kind": "synthetic", "seed": 1, "images": 3 }""");
+        var output = Path.Combine(_dir, "limited");
+        using (var limited = CliProcess.StartAfter(_dir, "ulimit -f 100; exec env --ignore-signal=XFSZ",
+            new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0" }, "run", "--suite", suite, "--out", output))
+        {
+            var (code, _, err) = await limited.WaitAsync(TimeSpan.FromSeconds(120));
+            Assert.True(code == 2, $"exit {code}: {err}");
+            var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Assert.StartsWith("error: no room to write: ", line);
+            Assert.Contains(Path.Combine(output, "pr_curves.csv"), line);
+            Assert.DoesNotContain("   at ", err);
+        }
+        Assert.False(File.Exists(Path.Combine(output, "complete.json")));
+        Assert.Empty(Directory.GetFiles(output, "*.tmp", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Path.Combine(output, "pr_curves.csv")));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(output, "summary.csv")).Length); // written before: whole (header + the nms row)
+        Assert.Equal(3, CliProcess.StoredImages(output));
+
+        using var again = CliProcess.Start(_dir, "run", "--suite", suite, "--out", output);
+        var (againCode, againOut, againErr) = await again.WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.True(againCode == 0, againErr);
+        Assert.Contains("3 of 3 images resumed", againOut);
+        Assert.True(File.Exists(Path.Combine(output, "complete.json")));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // unix modes; the process tests need bash anyway
+    public async Task An_output_folder_under_a_read_only_parent_is_one_error_line()
+    {
+        // chmod does not stop root (CI runs as root): there the run drops to user nobody (setpriv), for
+        // whom the mode binds; a non-root user runs it directly. /sys covers the root-proof case above.
+        var parent = Path.Combine(_dir, "read-only");
+        Directory.CreateDirectory(parent);
+        File.SetUnixFileMode(_dir, (UnixFileMode)Convert.ToInt32("755", 8));
+        File.SetUnixFileMode(parent, (UnixFileMode)Convert.ToInt32("555", 8));
+        var suite = Suite();
+        File.SetUnixFileMode(suite, (UnixFileMode)Convert.ToInt32("644", 8));
+        var asRoot = Environment.UserName == "root";
+        var prelude = asRoot ? "exec setpriv --reuid=65534 --regid=65534 --clear-groups" : "exec";
+        var output = Path.Combine(parent, "out");
+        using var process = CliProcess.StartAfter(_dir, prelude, new Dictionary<string, string> { ["HOME"] = _dir, ["DOTNET_CLI_HOME"] = _dir }, "run", "--suite", suite, "--out", output);
+        var (code, _, err) = await process.WaitAsync(TimeSpan.FromSeconds(120));
+        File.SetUnixFileMode(parent, (UnixFileMode)Convert.ToInt32("755", 8)); // for the clean-up
+        Assert.True(code == 2, $"exit {code}: {err}");
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("error: permission denied: ", line);
+        Assert.Contains(output, line);
+        Assert.False(Directory.Exists(output));
+    }
 }

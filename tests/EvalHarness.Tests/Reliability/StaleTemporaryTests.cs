@@ -42,9 +42,9 @@ public sealed class StaleTemporaryTests : IDisposable
     [Fact]
     public void A_written_temporary_name_round_trips_through_the_parser()
     {
-        // The name AtomicFile really uses, caught by a body that looks at its own stream.
+        // The name AtomicFile really uses, caught by a body that looks for its own temporary.
         string? tempName = null;
-        AtomicFile.Write(Path.Combine(_dir, "x.bin"), stream => tempName = Path.GetFileName(((FileStream)stream).Name));
+        AtomicFile.Write(Path.Combine(_dir, "x.bin"), _ => tempName = Path.GetFileName(Assert.Single(Directory.GetFiles(_dir, ".x.bin.*"))));
         Assert.Equal(Environment.ProcessId, AtomicFile.WriterOf(tempName!));
     }
 
