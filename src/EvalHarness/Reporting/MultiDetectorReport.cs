@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using EvalHarness.IO;
 using EvalHarness.Metrics.Statistics;
+using EvalHarness.Reporting.Charts;
+using EvalHarness.Reporting.Csv;
 using EvalHarness.Runs;
 using EvalHarness.Suites;
 
@@ -9,49 +11,57 @@ namespace EvalHarness.Reporting;
 
 /// <summary>
 /// The top-level files of a several-detector run: summary.csv and verdicts.csv (every row of every
-/// detector's run, with the detector first) and report.md, which opens with the verdict matrix
-/// (variant × detector: the accuracy verdict with hard ΔAP and its interval, and the speed verdict
-/// per backend), then each detector's AP table with a link to its full report.
+/// detector's run, in the per-detector files' schema, whose <c>detector</c> column says whose row it
+/// is), the cross-detector charts (<see cref="DetectorCharts"/>), and report.md, which opens with
+/// the verdict matrix (variant × detector: the accuracy verdict with hard ΔAP and its interval, and
+/// the speed verdict per backend), then the charts, then each detector's AP table with a link to
+/// its full report.
 /// </summary>
 public static class MultiDetectorReport
 {
     public static void Write(string folder, Suite suite, IReadOnlyList<DetectorRun> runs)
     {
-        AtomicFile.WriteAllText(Path.Combine(folder, ResultFiles.Summary), SummaryCsv(runs));
-        AtomicFile.WriteAllText(Path.Combine(folder, ResultFiles.Verdicts), VerdictsCsv(runs));
-        AtomicFile.WriteAllText(Path.Combine(folder, ResultFiles.Report), Markdown(suite, runs));
+        CsvFiles.Write(Path.Combine(folder, ResultFiles.Summary), SummaryRecords(runs));
+        CsvFiles.Write(Path.Combine(folder, ResultFiles.Verdicts), VerdictRecords(runs));
+        var charts = DetectorCharts.Plan(Finished(runs));
+        foreach (var chart in charts)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, chart.RelativePath))!);
+            ComparisonCharts.WritePng(Path.Combine(folder, chart.RelativePath), chart.Build());
+        }
+        AtomicFile.WriteAllText(Path.Combine(folder, ResultFiles.Report), Markdown(suite, runs, charts));
     }
 
-    internal static string SummaryCsv(IReadOnlyList<DetectorRun> runs)
+    /// <summary>Every detector's summary rows, in summary.csv's one schema (the detector column names whose they are).</summary>
+    internal static IEnumerable<SummaryRecord> SummaryRecords(IReadOnlyList<DetectorRun> runs)
     {
-        var csv = new StringBuilder("detector,variant,backend,status,ap_easy,ap_medium,ap_hard,delta_ap_easy,delta_ap_medium,delta_ap_hard,delta_ap_hard_lower,delta_ap_hard_upper,median_ms,speed_ratio,speed_ratio_lower,speed_ratio_upper\n");
+        foreach (var run in Finished(runs))
+        {
+            var labelled = run.Run with { Detector = run.Detector };
+            foreach (var row in labelled.Rows) yield return CsvMapping.ToSummary(labelled, row);
+        }
+    }
+
+    internal static IEnumerable<VerdictRecord> VerdictRecords(IReadOnlyList<DetectorRun> runs)
+    {
+        foreach (var run in Finished(runs))
+        {
+            foreach (var v in run.Run.Verdicts) yield return VerdictsCsvExporter.ToRecord(run.Detector, v);
+        }
+    }
+
+    /// <summary>The detectors whose run finished, labelled as in the suite.</summary>
+    private static List<DetectorResults> Finished(IReadOnlyList<DetectorRun> runs)
+    {
+        var finished = new List<DetectorResults>(runs.Count);
         foreach (var run in runs)
         {
-            if (run.Result.Results is not { } results) continue;
-            foreach (var row in results.Rows)
-            {
-                csv.Append(CultureInfo.InvariantCulture,
-                    $"{Csv(run.Detector.Label)},{Csv(row.Variant)},{Csv(row.Backend)},{row.Status.Id()},{N(row.Ap?.Easy)},{N(row.Ap?.Medium)},{N(row.Ap?.Hard)},{N(row.DeltaAp?.Easy.Estimate)},{N(row.DeltaAp?.Medium.Estimate)},{N(row.DeltaAp?.Hard.Estimate)},{N(row.DeltaAp?.Hard.Lower)},{N(row.DeltaAp?.Hard.Upper)},{N(row.Latency?.Median)},{N(row.SpeedRatio?.Estimate)},{N(row.SpeedRatio?.Lower)},{N(row.SpeedRatio?.Upper)}\n");
-            }
+            if (run.Result.Results is { } results) finished.Add(new DetectorResults(run.Detector.Label, results));
         }
-        return csv.ToString();
+        return finished;
     }
 
-    internal static string VerdictsCsv(IReadOnlyList<DetectorRun> runs)
-    {
-        var csv = new StringBuilder("detector,variant,claim,scope,verdict,evidence\n");
-        foreach (var run in runs)
-        {
-            if (run.Result.Results is not { } results) continue;
-            foreach (var v in results.Verdicts)
-            {
-                csv.Append(CultureInfo.InvariantCulture, $"{Csv(run.Detector.Label)},{Csv(v.Variant)},{Csv(v.Claim.Id())},{Csv(v.Scope)},{v.Outcome.Id()},{Csv(v.Evidence)}\n");
-            }
-        }
-        return csv.ToString();
-    }
-
-    internal static string Markdown(Suite suite, IReadOnlyList<DetectorRun> runs)
+    internal static string Markdown(Suite suite, IReadOnlyList<DetectorRun> runs, IReadOnlyList<ChartSpec>? charts = null)
     {
         var md = new StringBuilder();
         md.Append("# EvalHarness results: ").Append(suite.Name).Append(" (").Append(runs.Count).Append(" detectors)\n\n");
@@ -79,6 +89,18 @@ public static class MultiDetectorReport
             md.Append("| ").Append(Cell(variant)).Append(" |");
             foreach (var run in runs) md.Append(' ').Append(MatrixCell(run, variant)).Append(" |");
             md.Append('\n');
+        }
+
+        if (charts is { Count: > 0 })
+        {
+            md.Append("\n## Across detectors\n\n");
+            foreach (var chart in charts)
+            {
+                // alt text: the caption's subject; the full caption (what bars and whiskers mean) below the image
+                var colon = chart.Caption.IndexOf(':', StringComparison.Ordinal);
+                var alt = colon > 0 ? chart.Caption[..colon] : chart.Caption;
+                md.Append("![").Append(alt).Append("](").Append(chart.RelativePath).Append(")\n\n*").Append(chart.Caption).Append("*\n\n");
+            }
         }
 
         foreach (var run in runs)
@@ -135,10 +157,6 @@ public static class MultiDetectorReport
         var text = value.ToString(format, CultureInfo.InvariantCulture);
         return text.StartsWith('-') ? text : "+" + text;
     }
-
-    private static string N(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
-
-    private static string Csv(string text) => text.Contains(',') || text.Contains('"') || text.Contains('\n') ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
 
     private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
 }

@@ -42,7 +42,7 @@ public sealed class ApCsvExporter : IRunExporter
     public string FileName => ResultFiles.Ap;
 
     public void Export(RunResults run, string folder) =>
-        CsvFiles.Write(Path.Combine(folder, FileName), run.Rows.SelectMany(CsvMapping.ToAp));
+        CsvFiles.Write(Path.Combine(folder, FileName), run.Rows.SelectMany(r => CsvMapping.ToAp(r, run.Detector)));
 }
 
 public sealed class PrCurvesCsvExporter : IRunExporter
@@ -50,7 +50,7 @@ public sealed class PrCurvesCsvExporter : IRunExporter
     public string FileName => ResultFiles.PrCurves;
 
     public void Export(RunResults run, string folder) =>
-        CsvFiles.Write(Path.Combine(folder, FileName), run.PrCurves.SelectMany(CsvMapping.ToPr));
+        CsvFiles.Write(Path.Combine(folder, FileName), run.PrCurves.SelectMany(c => CsvMapping.ToPr(c, run.Detector)));
 }
 
 /// <summary>breakdown.csv: per variant (its reference backend's row), AP by face height and attribute, in <c>evaluate --breakdown</c>'s schema.</summary>
@@ -62,7 +62,7 @@ public sealed class BreakdownCsvExporter : IRunExporter
     {
         var rows = ChartExporter.BreakdownRows(run);
         if (rows.Count == 0) return;
-        CsvFiles.Write(Path.Combine(folder, FileName), rows.SelectMany(r => CsvMapping.ToBreakdown(CsvMapping.MethodName(r.Variant, r.Backend), r.Breakdown!)));
+        CsvFiles.Write(Path.Combine(folder, FileName), rows.SelectMany(r => CsvMapping.ToBreakdown(CsvMapping.MethodName(r.Variant, r.Backend), r.Breakdown!, run.Detector)));
     }
 }
 
@@ -71,7 +71,7 @@ public sealed class LatencySamplesCsvExporter : IRunExporter
     public string FileName => ResultFiles.LatencySamples;
 
     public void Export(RunResults run, string folder) =>
-        CsvFiles.Write(Path.Combine(folder, FileName), run.LatencySamples.SelectMany(CsvMapping.ToSamples));
+        CsvFiles.Write(Path.Combine(folder, FileName), run.LatencySamples.SelectMany(s => CsvMapping.ToSamples(s, run.Detector)));
 }
 
 public sealed class VerdictsCsvExporter : IRunExporter
@@ -79,14 +79,18 @@ public sealed class VerdictsCsvExporter : IRunExporter
     public string FileName => ResultFiles.Verdicts;
 
     public void Export(RunResults run, string folder) =>
-        CsvFiles.Write(Path.Combine(folder, FileName), run.Verdicts.Select(v => new VerdictRecord
-        {
-            Variant = v.Variant,
-            Claim = Metrics.Statistics.Verdicts.Id(v.Claim),
-            Scope = v.Scope,
-            Verdict = Metrics.Statistics.Verdicts.Id(v.Outcome),
-            Evidence = v.Evidence,
-        }));
+        CsvFiles.Write(Path.Combine(folder, FileName), run.Verdicts.Select(v => ToRecord(run.Detector, v)));
+
+    /// <summary>The CSV row of one verdict (also the top-level verdicts.csv of a several-detector run).</summary>
+    public static VerdictRecord ToRecord(string detector, Metrics.Statistics.ClaimVerdict v) => new()
+    {
+        Detector = detector,
+        Variant = v.Variant,
+        Claim = Metrics.Statistics.Verdicts.Id(v.Claim),
+        Scope = v.Scope,
+        Verdict = Metrics.Statistics.Verdicts.Id(v.Outcome),
+        Evidence = v.Evidence,
+    };
 }
 
 public sealed class ScalingCsvExporter : IRunExporter
@@ -96,6 +100,7 @@ public sealed class ScalingCsvExporter : IRunExporter
     public void Export(RunResults run, string folder) =>
         CsvFiles.Write(Path.Combine(folder, FileName), run.Scaling.Select(p => new ScalingRecord
         {
+            Detector = run.Detector,
             Variant = p.Variant,
             Backend = p.Backend,
             Candidates = p.Candidates,

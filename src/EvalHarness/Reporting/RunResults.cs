@@ -19,6 +19,16 @@ public sealed record RunResults
 
     public required string Suite { get; init; }
 
+    /// <summary>
+    /// Which detector made the candidate maps: its label (<c>blazeface-back-tiles</c>,
+    /// <c>faceapi-ssd-letterbox</c>), <see cref="SyntheticDetector"/> for seeded synthetic maps, empty
+    /// when not known (a folder written before the column existed). Every CSV row carries it.
+    /// </summary>
+    public string Detector { get; init; } = "";
+
+    /// <summary>The detector label of a run on synthetic candidate maps (no network involved).</summary>
+    public const string SyntheticDetector = "synthetic";
+
     /// <summary>What was evaluated, e.g. "synthetic (seed 1, 32 images)" or "WIDER FACE val subset (394 images, 5 events)".</summary>
     public string Dataset { get; init; } = "";
 

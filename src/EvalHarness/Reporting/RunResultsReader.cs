@@ -31,12 +31,18 @@ public static class RunResultsReader
         var records = CsvFiles.Read<SummaryRecord>(summaryPath, SummaryRecord.RequiredColumns);
         if (records.Count == 0) throw new DataFormatException(summaryPath, 0, "summary has no rows");
         var suite = records[0].Suite;
+        var detector = records[0].Detector;
         var rows = new List<ResultRow>(records.Count);
         var seen = new HashSet<(string, string)>();
         for (var i = 0; i < records.Count; i++)
         {
             var line = i + 2; // header is line 1 (no multi-line fields are written)
             var r = records[i];
+            if (r.Detector != detector)
+            {
+                // the top-level summary of a several-detector run: one detector's folder is what compares
+                throw new UsageException($"{summaryPath} holds the rows of several detectors ({detector}, {r.Detector}, ...): compare one detector's folder, e.g. {Path.Combine(folder, detector)}");
+            }
             if (r.Suite != suite) throw new DataFormatException(summaryPath, line, $"suite '{r.Suite}' differs from '{suite}' of the first row");
             if (string.IsNullOrWhiteSpace(r.Variant) || string.IsNullOrWhiteSpace(r.Backend)) throw new DataFormatException(summaryPath, line, "empty variant or backend");
             if (!seen.Add((r.Variant, r.Backend))) throw new DataFormatException(summaryPath, line, $"duplicate row {r.Variant} on {r.Backend}");
@@ -66,6 +72,7 @@ public static class RunResultsReader
         return new RunResults
         {
             Suite = suite,
+            Detector = detector,
             Dataset = records[0].Dataset,
             IsSubset = records[0].Subset,
             Environment = env,

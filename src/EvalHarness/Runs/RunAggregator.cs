@@ -9,6 +9,10 @@ namespace EvalHarness.Runs;
 public sealed record AggregationContext
 {
     public required string SuiteName { get; init; }
+
+    /// <summary>The detector's label (<see cref="Reporting.RunResults.Detector"/>).</summary>
+    public string Detector { get; init; } = "";
+
     public required string Dataset { get; init; }
     public required RunPlan Plan { get; init; }
 
@@ -85,6 +89,7 @@ public static class RunAggregator
         return new RunResults
         {
             Suite = context.SuiteName,
+            Detector = context.Detector,
             Dataset = DescribeDataset(context, processed.Count, isSubset),
             IsSubset = isSubset,
             Environment = context.Environment,

@@ -200,7 +200,8 @@ public static class RunSession
         var context = new AggregationContext
         {
             SuiteName = suite.Name,
-            Dataset = suite.Dataset.ToString(),
+            Detector = suite.DetectorLabel,
+            Dataset = suite.Dataset.DescribeWithoutCount(),
             Plan = plan,
             VariantLabels = suite.VariantLabels(),
             GroundTruth = groundTruth,

@@ -27,6 +27,9 @@ public sealed record Suite
     /// executes), named <c>&lt;suite&gt;.&lt;detector label&gt;</c> so that its CSVs, report, baseline
     /// folder and suite.json all say which detector they are about.
     /// </summary>
+    /// <summary>The label every result row of this suite carries: its detector's, or <c>synthetic</c> for seeded maps.</summary>
+    public string DetectorLabel => Detector?.Label ?? Reporting.RunResults.SyntheticDetector;
+
     public Suite ForDetector(DetectorSpec detector) => this with { Name = $"{Name}.{detector.Label}", Detector = detector, Detectors = [detector] };
 
     public required IReadOnlyList<VariantSpec> Variants { get; init; }
@@ -97,6 +100,12 @@ public sealed record DatasetSpec
     public string? Root { get; init; }
     public IReadOnlyList<string>? Events { get; init; }
     public int? MaxImages { get; init; }
+
+    /// <summary>
+    /// The data without the synthetic image count, for results that state the count of images
+    /// they evaluated next to it ("synthetic (seed 1), 24 images", not "… 24 images), 24 images").
+    /// </summary>
+    public string DescribeWithoutCount() => Kind == DatasetKind.Synthetic ? $"synthetic (seed {Seed})" : ToString();
 
     public override string ToString() => Kind == DatasetKind.Synthetic
         ? $"synthetic (seed {Seed}, {Images} images)"

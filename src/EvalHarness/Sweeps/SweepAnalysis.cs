@@ -11,6 +11,10 @@ namespace EvalHarness.Sweeps;
 public sealed record SweepContext
 {
     public required string SuiteName { get; init; }
+
+    /// <summary>The detector's label (<see cref="RunResults.Detector"/>).</summary>
+    public string Detector { get; init; } = "";
+
     public required string Dataset { get; init; }
     public required TuningSpec Tuning { get; init; }
     public required IReadOnlyList<VariantGrid> Grids { get; init; }
@@ -281,6 +285,7 @@ public static class SweepAnalysis
         var run = new RunResults
         {
             Suite = context.SuiteName,
+            Detector = context.Detector,
             Dataset = $"{context.Dataset}, {(isSubset ? "subset of " : "")}{imageCount} images",
             IsSubset = isSubset,
             Environment = context.Environment,

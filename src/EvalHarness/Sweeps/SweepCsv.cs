@@ -11,6 +11,7 @@ namespace EvalHarness.Sweeps;
 [CsvRecord]
 public sealed partial class SweepRecord
 {
+    [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("configuration")] public string Configuration { get; set; } = "";
     [CsvColumn("family")] public string Family { get; set; } = "";
     [CsvColumn("score")] public string Score { get; set; } = "";
@@ -39,6 +40,7 @@ public sealed partial class SweepRecord
 [CsvRecord]
 public sealed partial class TuningRecord
 {
+    [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("family")] public string Family { get; set; } = "";
     [CsvColumn("fold")] public int Fold { get; set; }
     [CsvColumn("heldout_images")] public int HeldOutImages { get; set; }
@@ -58,6 +60,7 @@ public sealed partial class TuningRecord
 [CsvRecord]
 public sealed partial class ParetoRecord
 {
+    [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("backend")] public string Backend { get; set; } = "";
     [CsvColumn("order")] public int Order { get; set; }
     [CsvColumn("configuration")] public string Configuration { get; set; } = "";
@@ -86,9 +89,11 @@ public static class SweepExporters
         IRunExporter[] runExporters = [new SummaryCsvExporter(), new ApCsvExporter(), new LatencySamplesCsvExporter(), new VerdictsCsvExporter(), new EnvironmentJsonExporter(), new SuiteJsonExporter()];
         foreach (var exporter in runExporters) exporter.Export(sweep.Run, folder);
 
-        CsvFiles.Write(Path.Combine(folder, SweepFiles.Sweep), sweep.Rows.Select(ToRecord));
+        var detector = sweep.Run.Detector;
+        CsvFiles.Write(Path.Combine(folder, SweepFiles.Sweep), sweep.Rows.Select(r => ToRecord(r, detector)));
         CsvFiles.Write(Path.Combine(folder, SweepFiles.Tuning), sweep.Tuning.Select(t => new TuningRecord
         {
+            Detector = detector,
             Family = t.Family,
             Fold = t.Fold,
             HeldOutImages = t.HeldOutImages,
@@ -105,6 +110,7 @@ public static class SweepExporters
         }));
         CsvFiles.Write(Path.Combine(folder, SweepFiles.Pareto), sweep.Pareto.Select(p => new ParetoRecord
         {
+            Detector = detector,
             Backend = p.Backend,
             Order = p.Order,
             Configuration = p.Configuration,
@@ -120,11 +126,12 @@ public static class SweepExporters
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
-    private static SweepRecord ToRecord(SweepRow row)
+    private static SweepRecord ToRecord(SweepRow row, string detector)
     {
         string P(string key) => row.Parameters.TryGetValue(key, out var v) ? v : "";
         return new SweepRecord
         {
+            Detector = detector,
             Configuration = row.Configuration,
             Family = row.Family,
             Score = P("score"),

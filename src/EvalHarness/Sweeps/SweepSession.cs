@@ -98,7 +98,8 @@ public static class SweepSession
         var context = new SweepContext
         {
             SuiteName = suite.Name,
-            Dataset = suite.Dataset.ToString(),
+            Detector = suite.DetectorLabel,
+            Dataset = suite.Dataset.DescribeWithoutCount(),
             Tuning = sweep.Tuning,
             Grids = sweep.Grids,
             FoldOfImage = folds,

@@ -38,8 +38,8 @@ public sealed class EvaluateVerbTests
         Assert.Contains("second\n  easy   AP 0.9003152243949055", output.ReplaceLineEndings("\n"));
         var ap = File.ReadAllLines(Path.Combine(dir.Path, "ap.csv"));
         Assert.Equal(1 + 2 * 3, ap.Length);
-        Assert.Contains("first,,,hard,0.719752109388244,,,31958,,,", ap);
-        Assert.Contains("second,,,hard,0.719752109388244,,,31958,,,", ap);
+        Assert.Contains(",first,,,hard,0.719752109388244,,,31958,,,", ap);
+        Assert.Contains(",second,,,hard,0.719752109388244,,,31958,,,", ap);
         foreach (var setting in new[] { "easy", "medium", "hard" }) Assert.True(File.Exists(Path.Combine(dir.Path, "charts", $"pr_{setting}.png")));
     }
 
@@ -77,13 +77,13 @@ public sealed class EvaluateVerbTests
         Assert.Equal(0, code);
         Assert.Contains("hard   AP 0.719752109388244", output);
         var rows = File.ReadAllLines(Path.Combine(dir.Path, "breakdown.csv")).Skip(1).Select(l => l.Split(',')).ToList();
-        // The bucket labels hold a comma, so a height row splits into 6 fields: method, kind, "[a, b)", faces, ap.
-        var heights = rows.Where(r => r[1] == "height").ToList();
+        // The bucket labels hold a comma, so a height row splits into 7 fields: detector (empty), method, kind, "[a, b)", faces, ap.
+        var heights = rows.Where(r => r[2] == "height").ToList();
         Assert.Equal(5, heights.Count);
         Assert.Equal(31958, heights.Sum(r => int.Parse(r[^2], System.Globalization.CultureInfo.InvariantCulture)));
         foreach (var kind in new[] { "blur", "occlusion", "pose", "illumination", "expression" })
         {
-            Assert.Equal(31958, rows.Where(r => r[1] == kind).Sum(r => int.Parse(r[^2], System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.Equal(31958, rows.Where(r => r[2] == kind).Sum(r => int.Parse(r[^2], System.Globalization.CultureInfo.InvariantCulture)));
         }
         Assert.True(File.Exists(Path.Combine(dir.Path, "charts", "breakdown.png")));
     }

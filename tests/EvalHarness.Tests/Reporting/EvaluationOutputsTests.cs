@@ -27,12 +27,12 @@ public sealed class EvaluationOutputsTests
         EvaluationOutputs.WriteAll(dir.Path, [new EvaluatedMethod("mine", result)]);
 
         var lines = File.ReadAllLines(Path.Combine(dir.Path, "ap.csv"));
-        Assert.Equal("method,variant,backend,setting,ap,ap_lo,ap_hi,faces,delta_ap,delta_lo,delta_hi", lines[0]);
+        Assert.Equal("detector,method,variant,backend,setting,ap,ap_lo,ap_hi,faces,delta_ap,delta_lo,delta_hi", lines[0]);
         Assert.Equal(4, lines.Length);
         for (var s = 0; s < 3; s++)
         {
             var setting = result.Settings[s];
-            Assert.Equal($"mine,,,{setting.Setting.Id()},{setting.Ap.ToString("R", CultureInfo.InvariantCulture)},,,{setting.Faces},,,", lines[s + 1]);
+            Assert.Equal($",mine,,,{setting.Setting.Id()},{setting.Ap.ToString("R", CultureInfo.InvariantCulture)},,,{setting.Faces},,,", lines[s + 1]);
         }
     }
 
@@ -44,13 +44,14 @@ public sealed class EvaluationOutputsTests
         EvaluationOutputs.WriteAll(dir.Path, [new EvaluatedMethod("a", result), new EvaluatedMethod("b", result)]);
 
         var lines = File.ReadAllLines(Path.Combine(dir.Path, "pr_curves.csv"));
-        Assert.Equal("method,variant,backend,setting,threshold,recall,precision", lines[0]);
+        // the run's schema; a prediction folder has no detector, so that column stays empty
+        Assert.Equal("detector,method,variant,backend,setting,threshold,recall,precision", lines[0]);
         Assert.Equal(1 + 2 * 3 * 1000, lines.Length);
-        Assert.StartsWith("a,,,easy,0.999,", lines[1]);
+        Assert.StartsWith(",a,,,easy,0.999,", lines[1]);
         var last = lines[^1].Split(',');
-        Assert.Equal(["b", "hard"], [last[0], last[3]]);
-        Assert.Equal(result[Setting.Hard].Recall[^1], double.Parse(last[5], CultureInfo.InvariantCulture));
-        Assert.Equal(result[Setting.Hard].Precision[^1], double.Parse(last[6], CultureInfo.InvariantCulture));
+        Assert.Equal(["b", "hard"], [last[1], last[4]]);
+        Assert.Equal(result[Setting.Hard].Recall[^1], double.Parse(last[6], CultureInfo.InvariantCulture));
+        Assert.Equal(result[Setting.Hard].Precision[^1], double.Parse(last[7], CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -76,7 +77,7 @@ public sealed class EvaluationOutputsTests
 
         Assert.Contains(paths, p => p.EndsWith("breakdown.png", StringComparison.Ordinal));
         var lines = File.ReadAllLines(Path.Combine(dir.Path, "breakdown.csv"));
-        Assert.Equal(["method,kind,bucket,faces,ap", "m,height,\"[0,16)\",0,", "m,height,\"[16,32)\",3,0.5"], lines);
+        Assert.Equal(["detector,method,kind,bucket,faces,ap", ",m,height,\"[0,16)\",0,", ",m,height,\"[16,32)\",3,0.5"], lines);
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public class ExportersTests
 
         var back = RunResultsReader.Read(folder);
         Assert.Equal(run.Suite, back.Suite);
+        Assert.Equal(run.Detector, back.Detector);
         Assert.Equal(run.Rows.Count, back.Rows.Count);
         foreach (var row in run.Rows)
         {
@@ -56,7 +57,7 @@ public class ExportersTests
         var folder = FakeRuns.TempFolder();
         RunExporters.WriteAll(FakeRuns.Create(), folder, [new SummaryCsvExporter()]);
         var header = File.ReadLines(Path.Combine(folder, "summary.csv")).First();
-        Assert.StartsWith("suite,dataset,subset,variant,variant_spec,backend,device,status,reason,ap_easy,ap_medium,ap_hard,", header);
+        Assert.StartsWith("detector,suite,dataset,subset,variant,variant_spec,backend,device,status,reason,ap_easy,ap_medium,ap_hard,", header);
         Assert.EndsWith(",detections,detections_sha256", header);
     }
 
@@ -67,11 +68,11 @@ public class ExportersTests
         var folder = FakeRuns.TempFolder();
         RunExporters.WriteAll(run, folder, [new ApCsvExporter(), new PrCurvesCsvExporter()]);
         var ap = File.ReadAllLines(Path.Combine(folder, "ap.csv"));
-        Assert.Equal("method,variant,backend,setting,ap,ap_lo,ap_hi,faces,delta_ap,delta_lo,delta_hi", ap[0]);
+        Assert.Equal("detector,method,variant,backend,setting,ap,ap_lo,ap_hi,faces,delta_ap,delta_lo,delta_hi", ap[0]);
         Assert.Equal(1 + run.Rows.Count * 3, ap.Length);
-        Assert.Contains(ap, l => l.StartsWith("gc/scalar,gc,scalar,hard,0.64,", StringComparison.Ordinal));
+        Assert.Contains(ap, l => l.StartsWith("synthetic,gc/scalar,gc,scalar,hard,0.64,", StringComparison.Ordinal));
         var pr = File.ReadAllLines(Path.Combine(folder, "pr_curves.csv"));
-        Assert.Equal("method,variant,backend,setting,threshold,recall,precision", pr[0]);
+        Assert.Equal("detector,method,variant,backend,setting,threshold,recall,precision", pr[0]);
         Assert.Equal(1 + run.PrCurves.Sum(c => c.Recall.Length), pr.Length);
     }
 
@@ -86,7 +87,8 @@ public class ExportersTests
         RunExporters.WriteAll(run, folder, [new BreakdownCsvExporter()]);
 
         var lines = File.ReadAllLines(Path.Combine(folder, "breakdown.csv"));
-        Assert.Equal("method,kind,bucket,faces,ap", lines[0]);
+        Assert.Equal("detector,method,kind,bucket,faces,ap", lines[0]);
+        Assert.All(lines.Skip(1), l => Assert.StartsWith("synthetic,", l));
         var variants = run.Rows.Where(r => r.IsOk && r.Ap is not null).Select(r => r.Variant).Distinct().Count();
         Assert.Equal(1 + variants * buckets.Length, lines.Length);
         var md = MarkdownReportExporter.Render(run);
@@ -103,8 +105,8 @@ public class ExportersTests
         Assert.Contains("## Verdicts", md);
         Assert.Contains("| gc+nms | improves accuracy | all | **inconclusive** |", md);
         Assert.Contains($"| soft-nms-linear | gpu | n/a: {FakeRuns.NoGpuDevice} |", md);
-        Assert.Contains("![Precision-recall, hard](charts/pr_hard.png)", md);
-        Assert.Contains("![Post-processing time vs candidates (log-log)](charts/scaling.png)", md);
+        Assert.Contains("![Precision-recall, hard, scalar backend](charts/pr_hard.png)", md);
+        Assert.Contains("![Post-processing time vs candidates (median per image, log-log)](charts/scaling.png)", md);
         Assert.Contains("git checkout " + new string('0', 40), md);
     }
 

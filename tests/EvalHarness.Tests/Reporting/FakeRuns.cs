@@ -101,6 +101,7 @@ internal static class FakeRuns
         return new RunResults
         {
             Suite = suite,
+            Detector = RunResults.SyntheticDetector,
             Dataset = "synthetic (seed 1, 40 images)",
             Environment = new EnvironmentInfo { CpuModel = "Test CPU", LogicalCores = 2, SimdWidthBits = 256, DotNetVersion = ".NET 10", OnnxRuntimeVersion = "1.31.1", GitCommit = new string('0', 40) },
             SuiteJson = "{ \"name\": \"" + suite + "\" }",

@@ -10,6 +10,7 @@ public static class CsvMapping
 {
     public static SummaryRecord ToSummary(RunResults run, ResultRow row) => new()
     {
+        Detector = run.Detector,
         Suite = run.Suite,
         Dataset = run.Dataset,
         Subset = run.IsSubset,
@@ -98,13 +99,14 @@ public static class CsvMapping
     /// <summary>The method name a run gives one variant on one backend in ap.csv, pr_curves.csv and breakdown.csv.</summary>
     public static string MethodName(string variant, string backend) => $"{variant}/{backend}";
 
-    public static IEnumerable<ApRecord> ToAp(ResultRow row)
+    public static IEnumerable<ApRecord> ToAp(ResultRow row, string detector)
     {
         if (row.Ap is not { } ap) yield break;
         foreach (var s in SettingExtensions.All)
         {
             yield return new ApRecord
             {
+                Detector = detector,
                 Method = MethodName(row.Variant, row.Backend),
                 Variant = row.Variant,
                 Backend = row.Backend,
@@ -120,12 +122,13 @@ public static class CsvMapping
         }
     }
 
-    public static IEnumerable<PrPointRecord> ToPr(PrCurve curve)
+    public static IEnumerable<PrPointRecord> ToPr(PrCurve curve, string detector)
     {
         for (var i = 0; i < curve.Recall.Length; i++)
         {
             yield return new PrPointRecord
             {
+                Detector = detector,
                 Method = MethodName(curve.Variant, curve.Backend),
                 Variant = curve.Variant,
                 Backend = curve.Backend,
@@ -165,14 +168,14 @@ public static class CsvMapping
         }
     }
 
-    public static IEnumerable<BreakdownRecord> ToBreakdown(string method, IEnumerable<BreakdownBucket> buckets) =>
-        buckets.Select(b => new BreakdownRecord { Method = method, Kind = b.Kind, Bucket = b.Bucket, Faces = b.Faces, Ap = b.Ap });
+    public static IEnumerable<BreakdownRecord> ToBreakdown(string method, IEnumerable<BreakdownBucket> buckets, string detector = "") =>
+        buckets.Select(b => new BreakdownRecord { Detector = detector, Method = method, Kind = b.Kind, Bucket = b.Bucket, Faces = b.Faces, Ap = b.Ap });
 
-    public static IEnumerable<LatencySampleRecord> ToSamples(LatencySeries series)
+    public static IEnumerable<LatencySampleRecord> ToSamples(LatencySeries series, string detector)
     {
         for (var i = 0; i < series.Milliseconds.Length; i++)
         {
-            yield return new LatencySampleRecord { Variant = series.Variant, Backend = series.Backend, Image = series.Images[i], Milliseconds = series.Milliseconds[i] };
+            yield return new LatencySampleRecord { Detector = detector, Variant = series.Variant, Backend = series.Backend, Image = series.Images[i], Milliseconds = series.Milliseconds[i] };
         }
     }
 

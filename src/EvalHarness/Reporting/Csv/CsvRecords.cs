@@ -4,11 +4,14 @@ namespace EvalHarness.Reporting.Csv;
 
 // The on-disk schema of the CSV exports. Column names are permanent ids (compare reads old runs
 // with them): add columns, never rename. CsvHelper's source generator writes the mapping code.
+// Every record starts with `detector` (optional on read: folders written before it lack it), so
+// files of several detectors concatenate without losing which row is whose.
 
 /// <summary>One row of summary.csv: one variant on one backend.</summary>
 [CsvRecord]
 public sealed partial class SummaryRecord
 {
+    [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("suite")] public string Suite { get; set; } = "";
     [CsvColumn("dataset", Optional = true)] public string Dataset { get; set; } = "";
     [CsvColumn("subset", Optional = true)] public bool Subset { get; set; }
@@ -65,6 +68,7 @@ public sealed partial class SummaryRecord
 [CsvRecord]
 public sealed partial class ApRecord
 {
+    [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("method", Optional = true)] public string Method { get; set; } = "";
     [CsvColumn("variant")] public string Variant { get; set; } = "";
     [CsvColumn("backend")] public string Backend { get; set; } = "";
@@ -82,6 +86,7 @@ public sealed partial class ApRecord
 [CsvRecord]
 public sealed partial class PrPointRecord
 {
+    [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("method", Optional = true)] public string Method { get; set; } = "";
     [CsvColumn("variant")] public string Variant { get; set; } = "";
     [CsvColumn("backend")] public string Backend { get; set; } = "";
@@ -95,6 +100,7 @@ public sealed partial class PrPointRecord
 [CsvRecord]
 public sealed partial class BreakdownRecord
 {
+    [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("method")] public string Method { get; set; } = "";
     [CsvColumn("kind")] public string Kind { get; set; } = "";
     [CsvColumn("bucket")] public string Bucket { get; set; } = "";
@@ -106,6 +112,7 @@ public sealed partial class BreakdownRecord
 [CsvRecord]
 public sealed partial class LatencySampleRecord
 {
+    [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("variant")] public string Variant { get; set; } = "";
     [CsvColumn("backend")] public string Backend { get; set; } = "";
     [CsvColumn("image")] public string Image { get; set; } = "";
@@ -116,6 +123,7 @@ public sealed partial class LatencySampleRecord
 [CsvRecord]
 public sealed partial class VerdictRecord
 {
+    [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("variant")] public string Variant { get; set; } = "";
     [CsvColumn("claim")] public string Claim { get; set; } = "";
     [CsvColumn("scope")] public string Scope { get; set; } = "";
@@ -127,6 +135,7 @@ public sealed partial class VerdictRecord
 [CsvRecord]
 public sealed partial class ScalingRecord
 {
+    [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("variant")] public string Variant { get; set; } = "";
     [CsvColumn("backend")] public string Backend { get; set; } = "";
     [CsvColumn("candidates")] public int Candidates { get; set; }
