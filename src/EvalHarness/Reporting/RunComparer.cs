@@ -148,6 +148,13 @@ public static class RunComparer
     public static ComparisonReport Compare(string baselinePath, string currentPath, CompareOptions? options = null) =>
         Compare(RunResultsReader.Read(baselinePath), RunResultsReader.Read(currentPath), options);
 
+    /// <summary>
+    /// The dataset text with the older synthetic form "synthetic (seed 1, 24 images), 24 images"
+    /// read as today's "synthetic (seed 1), 24 images", so a baseline from before the change still compares.
+    /// </summary>
+    internal static string SameDataKey(string dataset) =>
+        System.Text.RegularExpressions.Regex.Replace(dataset, @"^synthetic \(seed (-?\d+), (\d+) images\), \2 images", "synthetic (seed $1), $2 images", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     public static ComparisonReport Compare(RunResults baseline, RunResults current, CompareOptions? options = null)
     {
         options = (options ?? new CompareOptions()).Validate();
@@ -161,7 +168,7 @@ public static class RunComparer
             throw new UsageException($"cannot compare different detectors: baseline '{baseline.Detector}', current '{current.Detector}'");
         }
         // Same suite name on other images (another root, events or seed) is not a regression but unusable input.
-        if (!string.Equals(baseline.Dataset, current.Dataset, StringComparison.Ordinal))
+        if (!string.Equals(SameDataKey(baseline.Dataset), SameDataKey(current.Dataset), StringComparison.Ordinal))
         {
             throw new UsageException($"cannot compare runs on different data: baseline '{baseline.Dataset}', current '{current.Dataset}'");
         }

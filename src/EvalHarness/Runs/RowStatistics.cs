@@ -68,8 +68,8 @@ internal sealed class RowStatistics
         {
             var s = (int)setting;
             var stats = new double[_resamples.Count];
-            for (var r = 0; r < stats.Length; r++) stats[r] = a.Resampled[s][r] - b.Resampled[s][r];
-            return Bootstrap.FromResamples(a.Estimate[s] - b.Estimate[s], stats, _resamples.Options.Confidence);
+            for (var r = 0; r < stats.Length; r++) stats[r] = Bootstrap.Difference(a.Resampled[s][r], b.Resampled[s][r]);
+            return Bootstrap.FromResamples(Bootstrap.Difference(a.Estimate[s], b.Estimate[s]), stats, _resamples.Options.Confidence);
         }
         return new PerSetting<Interval>(For(Setting.Easy), For(Setting.Medium), For(Setting.Hard));
     }

@@ -199,7 +199,7 @@ public static class RunSession
         {
             SuiteName = suite.Name,
             Detector = suite.DetectorLabel,
-            Dataset = suite.Dataset.ToString(),
+            Dataset = suite.Dataset.DescribeWithoutCount(),
             Plan = plan,
             VariantLabels = suite.VariantLabels(),
             GroundTruth = groundTruth,

@@ -101,6 +101,12 @@ public sealed record DatasetSpec
     public IReadOnlyList<string>? Events { get; init; }
     public int? MaxImages { get; init; }
 
+    /// <summary>
+    /// The data without the synthetic image count, for results that state the count of images
+    /// they evaluated next to it ("synthetic (seed 1), 24 images", not "… 24 images), 24 images").
+    /// </summary>
+    public string DescribeWithoutCount() => Kind == DatasetKind.Synthetic ? $"synthetic (seed {Seed})" : ToString();
+
     public override string ToString() => Kind == DatasetKind.Synthetic
         ? $"synthetic (seed {Seed}, {Images} images)"
         : $"WIDER FACE {Split}{(Events is { Count: > 0 } ? Events.Count == 1 ? $" (event {Events[0]})" : $" ({Events.Count} events)" : "")}{(MaxImages is { } m ? $", at most {m} images" : "")}";

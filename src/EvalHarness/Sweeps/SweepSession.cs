@@ -99,7 +99,7 @@ internal static class SweepSession
         {
             SuiteName = suite.Name,
             Detector = suite.DetectorLabel,
-            Dataset = suite.Dataset.ToString(),
+            Dataset = suite.Dataset.DescribeWithoutCount(),
             Tuning = sweep.Tuning,
             Grids = sweep.Grids,
             FoldOfImage = folds,

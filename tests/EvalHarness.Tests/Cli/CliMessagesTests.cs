@@ -62,4 +62,26 @@ public sealed class CliMessagesTests
     [InlineData(0.0036, "0.00360")]
     public void Speed_ratios_keep_three_significant_digits(double ratio, string expected) =>
         Assert.Equal(expected, ResultsConsole.Ratio(ratio));
+
+    [Fact]
+    public void A_run_states_the_image_count_once_and_prints_no_empty_verdict_header()
+    {
+        var dir = Directory.CreateTempSubdirectory("eh-msg-").FullName;
+        try
+        {
+            var suite = Path.Combine(dir, "tiny.json");
+            File.WriteAllText(suite, """{ "name": "tiny", "dataset": { "kind": "synthetic", "seed": 1, "images": 3 }, "variants": ["nms", "fast-nms"], "backends": ["scalar"], "repeats": 1, "warmup": 0, "bootstrapResamples": 100 }""");
+            var (code, stdout, stderr) = CliHarness.InvokeCaptured("run", "--suite", suite, "--out", Path.Combine(dir, "out"));
+            Assert.True(code == 0, stderr);
+            Assert.Contains("tiny: synthetic (seed 1), 3 images\n", stdout.ReplaceLineEndings("\n"));
+            Assert.DoesNotContain("3 images), 3 images", stdout);
+            Assert.DoesNotContain("verdicts on", stdout); // no gradient-clipping variant: nothing to judge, no header
+            Assert.Contains("1 backend", stdout);
+            Assert.DoesNotContain("1 backends", stdout);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

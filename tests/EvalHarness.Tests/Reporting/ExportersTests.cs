@@ -105,8 +105,8 @@ public class ExportersTests
         Assert.Contains("## Verdicts", md);
         Assert.Contains("| gc+nms | improves accuracy | all | **inconclusive** |", md);
         Assert.Contains($"| soft-nms-linear | gpu | n/a: {FakeRuns.NoGpuDevice} |", md);
-        Assert.Contains("![Precision-recall, hard](charts/pr_hard.png)", md);
-        Assert.Contains("![Post-processing time vs candidates (log-log)](charts/scaling.png)", md);
+        Assert.Contains("![Precision-recall, hard, scalar backend](charts/pr_hard.png)", md);
+        Assert.Contains("![Post-processing time vs candidates (median per image, log-log)](charts/scaling.png)", md);
         Assert.Contains("git checkout " + new string('0', 40), md);
     }
 

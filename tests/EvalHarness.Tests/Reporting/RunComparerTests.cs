@@ -205,4 +205,15 @@ public class RunComparerNotesTests
         var report = RunComparer.Compare(baseline, current);
         Assert.Contains(report.Notes, n => n.Contains("Different machines (Test CPU → Other CPU)"));
     }
+
+    [Fact]
+    public void A_synthetic_dataset_states_its_image_count_once_and_old_baselines_still_match()
+    {
+        var spec = new EvalHarness.Suites.DatasetSpec { Kind = EvalHarness.Suites.DatasetKind.Synthetic, Seed = 1, Images = 24 };
+        Assert.Equal("synthetic (seed 1, 24 images)", spec.ToString()); // the suite line before the run
+        Assert.Equal("synthetic (seed 1)", spec.DescribeWithoutCount()); // the results add ", 24 images"
+        Assert.Equal("synthetic (seed 1), 24 images", RunComparer.SameDataKey("synthetic (seed 1, 24 images), 24 images"));
+        Assert.Equal("synthetic (seed 1), 24 images", RunComparer.SameDataKey("synthetic (seed 1), 24 images"));
+        Assert.NotEqual(RunComparer.SameDataKey("synthetic (seed 2), 24 images"), RunComparer.SameDataKey("synthetic (seed 1, 24 images), 24 images"));
+    }
 }

@@ -69,13 +69,21 @@ public static class Verdicts
         }
         if (!double.IsFinite(r.Lower) || !double.IsFinite(r.Upper))
         {
-            return new ClaimVerdict(variant, Claim.ImprovesSpeed, backend, VerdictOutcome.Inconclusive, FormattableString.Invariant($"median latency ratio {r.Estimate:0.###}, interval undefined on some resamples"));
+            return new ClaimVerdict(variant, Claim.ImprovesSpeed, backend, VerdictOutcome.Inconclusive, $"median latency ratio {Ratio(r.Estimate)}, interval undefined on some resamples");
         }
         var outcome = r.IsBelow(1) ? VerdictOutcome.Supported
             : r.IsAbove(1) ? VerdictOutcome.Refuted
             : VerdictOutcome.Inconclusive;
-        var evidence = FormattableString.Invariant($"median latency ratio {r.Estimate:0.###} [{r.Lower:0.###}, {r.Upper:0.###}]");
+        var evidence = $"median latency ratio {Ratio(r.Estimate)} [{Ratio(r.Lower)}, {Ratio(r.Upper)}]";
         return new ClaimVerdict(variant, Claim.ImprovesSpeed, backend, outcome, evidence);
+    }
+
+    /// <summary>A ratio with three significant digits (0.0100, 0.174, 20.4), as the console's "× nms" column: never 0.01 beside 0.174.</summary>
+    internal static string Ratio(double value)
+    {
+        if (!double.IsFinite(value) || value <= 0) return value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var decimals = Math.Clamp(2 - (int)Math.Floor(Math.Log10(value)), 0, 6);
+        return value.ToString("F" + decimals.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public static string Id(this VerdictOutcome outcome) => outcome switch

@@ -24,7 +24,7 @@ internal static class PeakRule
         where TPlane : IFloatPlane, allows ref struct
     {
         int ny = y + dy, nx = x + dx;
-        if (ny < 0 || ny >= h || nx < 0 || nx >= w) return true;
+        if ((uint)ny >= (uint)h || (uint)nx >= (uint)w) return true;
         var earlier = dy < 0 || (dy == 0 && dx < 0);
         return Beats(values.At(y * w + x), values.At(ny * w + nx), earlier);
     }

@@ -36,16 +36,16 @@ internal sealed class ChartExporter : IRunExporter
         {
             if (run.PrCurves.Any(c => c.Setting == setting))
             {
-                charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/pr_{setting.Id()}.png", $"Precision-recall, {setting.Id()}", () => PrCurves(run, setting)));
+                charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/pr_{setting.Id()}.png", $"Precision-recall, {setting.Id()}{BackendNote([.. PreferredCurves(run, setting)])}", () => PrCurves(run, setting)));
             }
         }
         if (run.Rows.Any(r => r.IsOk && r.Ap is not null))
         {
-            charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/ap.png", "AP per variant (bars: 95% bootstrap interval)", () => ApPerVariant(run)));
+            charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/ap.png", "AP per variant (dot: AP; bars: 95% bootstrap interval over images)", () => ApPerVariant(run)));
         }
         if (run.LatencySamples.Any(s => s.Milliseconds.Length > 0))
         {
-            charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/latency.png", "Post-processing latency per image (box: quartiles, whiskers: 5th-95th percentile)", () => Latency(run)));
+            charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/latency.png", "Post-processing latency per image, every timed repeat (box: quartiles; line: median; whiskers: 5th–95th percentile)", () => Latency(run)));
         }
         if (BreakdownRows(run).Count > 0)
         {
@@ -54,19 +54,34 @@ internal sealed class ChartExporter : IRunExporter
         }
         if (run.Scaling.Count > 0)
         {
-            charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/scaling.png", "Post-processing time vs candidates (log-log)", () => Scaling(run)));
+            charts.Add(new ChartSpec($"{ResultFiles.ChartsFolder}/scaling.png", "Post-processing time vs candidates (median per image, log-log)", () => Scaling(run)));
         }
         return charts;
     }
 
-    /// <summary>The comparison figure of one setting: one curve per variant (reference backend first), legend "variant (AP)" sorted by AP.</summary>
-    public static Plot PrCurves(RunResults run, Setting setting) =>
-        ComparisonCharts.PrComparison(setting, PreferredCurves(run, setting).Select(c =>
-            new MethodCurve(c.Variant, ReferenceRow(run, c.Variant)?.Ap?[setting] ?? double.NaN, c.Recall, c.Precision)));
+    /// <summary>
+    /// The comparison figure of one setting: one curve per variant (reference backend first), legend
+    /// "variant (AP)" sorted by AP; the title names the backend the curves come from.
+    /// </summary>
+    public static Plot PrCurves(RunResults run, Setting setting)
+    {
+        var curves = PreferredCurves(run, setting).ToList();
+        return ComparisonCharts.PrComparison(setting, curves.Select(c =>
+            new MethodCurve(c.Variant, ReferenceRow(run, c.Variant)?.Ap?[setting] ?? double.NaN, c.Recall, c.Precision)), BackendNote(curves));
+    }
+
+    /// <summary>", scalar backend" or, when a variant's curve had to come from another backend, ", scalar backend (gc: simd)".</summary>
+    private static string BackendNote(List<PrCurve> curves)
+    {
+        if (curves.Count == 0) return "";
+        var main = curves.GroupBy(c => c.Backend).OrderByDescending(g => g.Count()).First().Key;
+        var others = curves.Where(c => c.Backend != main).Select(c => $"{c.Variant}: {c.Backend}").ToList();
+        return $", {main} backend{(others.Count == 0 ? "" : $" ({string.Join(", ", others)})")}";
+    }
 
     public static Plot ApPerVariant(RunResults run)
     {
-        var plot = ComparisonCharts.NewPlot("AP per variant", "", "AP");
+        var plot = ComparisonCharts.NewPlot("AP per variant (dot: AP; bars: 95% bootstrap interval over images)", "", "AP");
         var variants = OkVariants(run);
         var palette = new ScottPlot.Palettes.Category10();
         var settings = SettingExtensions.All;
@@ -101,13 +116,13 @@ internal sealed class ChartExporter : IRunExporter
         CategoricalX(plot, variants);
         var pad = Math.Max(0.01, (max - min) * 0.1);
         plot.Axes.SetLimits(-0.6, variants.Count - 0.4, Math.Max(0, min - pad), Math.Min(1.0, max + pad));
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right); // outside the data area: intervals reach any height, no corner is sure to be free
         return plot;
     }
 
     public static Plot Latency(RunResults run)
     {
-        var plot = ComparisonCharts.NewPlot("Post-processing latency per image", "", "ms per image (log scale)");
+        var plot = ComparisonCharts.NewPlot("Post-processing latency per image, every timed repeat (box: quartiles; line: median; whiskers: p5–p95)", "", "ms per image (log scale)");
         var variants = new List<string>();
         var backends = new List<string>();
         foreach (var s in run.LatencySamples)
@@ -149,13 +164,12 @@ internal sealed class ChartExporter : IRunExporter
         if (all.Length > 0) LogTicks(plot.Axes.Left, all.Min(), all.Max());
         plot.Axes.AutoScale();
         plot.Axes.SetLimitsX(-0.6, variants.Count - 0.4);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
     public static Plot Scaling(RunResults run)
     {
-        var plot = ComparisonCharts.NewPlot("Post-processing time vs candidates", "candidates per image (log scale)", "ms (log scale)");
         // The claim compares gradient clipping with the baseline: plot those variants only, one
         // colour per variant and one line pattern per backend, so the chart stays readable.
         var palette = new ScottPlot.Palettes.Category10();
@@ -164,6 +178,8 @@ internal sealed class ChartExporter : IRunExporter
             .Where(p => p.Candidates > 0 && p.MedianMilliseconds > 0 && shown.Contains(p.Variant))
             .GroupBy(p => (p.Variant, p.Backend))
             .ToList();
+        var patterns = string.Join(", ", series.Select(g => g.Key.Backend).Distinct().Select(b => $"{PatternName(b)}: {b}"));
+        var plot = ComparisonCharts.NewPlot($"Post-processing time vs candidates (median per image; {patterns})", "candidates per image (log scale)", "median ms per image (log scale)");
         foreach (var group in series)
         {
             var points = group.OrderBy(p => p.Candidates).ToArray();
@@ -173,7 +189,7 @@ internal sealed class ChartExporter : IRunExporter
                 palette.GetColor(shown.IndexOf(group.Key.Variant)));
             line.LineWidth = 2;
             line.MarkerSize = 6;
-            line.LinePattern = group.Key.Backend switch { "scalar" => LinePattern.Solid, "simd" => LinePattern.Dashed, _ => LinePattern.Dotted };
+            line.LinePattern = BackendPattern(group.Key.Backend);
             line.LegendText = $"{group.Key.Variant} on {group.Key.Backend}";
         }
         foreach (var variant in run.Scaling.Select(p => p.Variant).Distinct())
@@ -190,15 +206,32 @@ internal sealed class ChartExporter : IRunExporter
                 break; // one crossover per variant: against the fastest CPU backend present
             }
         }
-        var valid = run.Scaling.Where(p => p.Candidates > 0 && p.MedianMilliseconds > 0).ToArray();
+        // ticks over what is drawn: a variant left out of the chart must not stretch them
+        var valid = series.SelectMany(g => g).ToArray();
         if (valid.Length > 0)
         {
             LogTicks(plot.Axes.Bottom, valid.Min(p => p.Candidates), valid.Max(p => p.Candidates));
             LogTicks(plot.Axes.Left, valid.Min(p => p.MedianMilliseconds), valid.Max(p => p.MedianMilliseconds));
         }
-        plot.ShowLegend(Alignment.UpperLeft);
+        // Outside the data area, with line samples long enough to show the dash pattern.
+        plot.ShowLegend(Edge.Right).Legend.SymbolWidth = 48;
         return plot;
     }
+
+    /// <summary>The scaling chart's line pattern per backend (the title spells the mapping out).</summary>
+    internal static LinePattern BackendPattern(string backend) => backend switch
+    {
+        "scalar" => LinePattern.Solid,
+        "simd" => LinePattern.Dashed,
+        _ => LinePattern.Dotted,
+    };
+
+    private static string PatternName(string backend) => backend switch
+    {
+        "scalar" => "solid",
+        "simd" => "dashed",
+        _ => "dotted",
+    };
 
     private static bool IsGradientClipping(string variantLabel) =>
         EvalHarness.PostProcessing.VariantSpec.TryParse(variantLabel, out var spec, out _) && EvalHarness.PostProcessing.VariantKindExtensions.IsGradientClipping(spec!.Kind);
@@ -208,37 +241,72 @@ internal sealed class ChartExporter : IRunExporter
         var positions = new double[labels.Count];
         for (var i = 0; i < positions.Length; i++) positions[i] = i;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels.ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        // Rotated up to the right and anchored at their right end: each label ends under its column.
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
         plot.Axes.Bottom.MinimumSize = 110;
+        plot.Axes.Left.MinimumSize = 90; // room for the first label, which reaches left of the data area
     }
 
-    // Data are plotted as log10 values. Ticks at 1-2-5 steps when the data span under three
-    // decades (otherwise a short range shows a single tick), else at decades only.
+    // Data are plotted as log10 values; the ticks are placed at the log of round values.
     private static void LogTicks(IAxis axis, double minValue, double maxValue)
     {
-        if (!(minValue > 0) || !(maxValue >= minValue)) return;
-        var lo = Math.Floor(Math.Log10(minValue));
-        var hi = Math.Ceiling(Math.Log10(maxValue));
-        double[] steps = hi - lo < 3 ? [1, 2, 5] : [1];
-        var positions = new List<double>();
-        var labels = new List<string>();
-        for (var decade = lo; decade <= hi; decade++)
+        var values = LogTickValues(minValue, maxValue);
+        if (values.Length == 0) return;
+        var positions = new double[values.Length];
+        var labels = new string[values.Length];
+        for (var i = 0; i < values.Length; i++)
         {
-            foreach (var step in steps)
-            {
-                var value = step * Math.Pow(10, decade);
-                if (value < minValue / 1.5 || value > maxValue * 1.5) continue;
-                positions.Add(Math.Log10(value));
-                labels.Add(FormatDecade(value));
-            }
+            positions[i] = Math.Log10(values[i]);
+            labels[i] = FormatTick(values[i]);
         }
-        axis.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions.ToArray(), labels.ToArray());
+        axis.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
     }
 
-    private static string FormatDecade(double value) =>
-        value >= 1 ? value.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)
-        : value.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>
+    /// Round values inside [<paramref name="minValue"/>, <paramref name="maxValue"/>] for a log axis,
+    /// at least three of them whenever the range is not a single value: decades when the data span
+    /// enough of them, else 1-2-5 steps, else 1-1.5-2-3-5-7 steps, else (a range under a factor of
+    /// about two, where no log-style step gives three ticks) evenly spaced round values.
+    /// </summary>
+    internal static double[] LogTickValues(double minValue, double maxValue)
+    {
+        if (!(minValue > 0) || !(maxValue >= minValue) || double.IsInfinity(maxValue)) return [];
+        if (maxValue == minValue) return [minValue];
+        double[][] stepSets = [[1], [1, 2, 5], [1, 1.5, 2, 3, 5, 7]];
+        foreach (var steps in stepSets)
+        {
+            var values = new List<double>();
+            for (var decade = Math.Floor(Math.Log10(minValue)); decade <= Math.Ceiling(Math.Log10(maxValue)); decade++)
+            {
+                foreach (var step in steps)
+                {
+                    var value = RoundedPower(step, decade);
+                    if (value >= minValue && value <= maxValue) values.Add(value);
+                }
+            }
+            // four or more: a sparser set reads better; the densest log-style set may stop at three
+            if (values.Count >= 4 || (values.Count >= 3 && ReferenceEquals(steps, stepSets[^1]))) return [.. values];
+        }
+        // Narrow range: the largest 1-2-5 step that still gives three ticks.
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(maxValue - minValue)));
+        foreach (var scale in new[] { 5.0, 2, 1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01 })
+        {
+            var step = magnitude * scale;
+            var values = new List<double>();
+            for (var k = Math.Ceiling(minValue / step); k * step <= maxValue; k++) values.Add(k * step);
+            if (values.Count >= 3) return [.. values];
+        }
+        return [minValue, maxValue];
+    }
+
+    // 3 × 10^-2 as 0.03 exactly, not 0.030000000000000002: the label and the position agree.
+    private static double RoundedPower(double step, double decade) =>
+        decade >= 0 ? step * Math.Pow(10, decade) : step / Math.Pow(10, -decade);
+
+    private static string FormatTick(double value) =>
+        value >= 1 ? value.ToString("#,0.##", System.Globalization.CultureInfo.InvariantCulture)
+        : value.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture);
 
     private static List<string> OkVariants(RunResults run)
     {

@@ -40,7 +40,8 @@ internal static class ComparisonCharts
             line.LegendText = $"{curve.Method} ({curve.Ap.ToString("0.0000", CultureInfo.InvariantCulture)})";
         }
         plot.Axes.SetLimits(0, 1, 0, 1.02);
-        plot.ShowLegend(Alignment.LowerLeft);
+        // Outside the data area: curves can pass through every corner of the plot.
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 

@@ -6,8 +6,9 @@ namespace EvalHarness.Reporting.Csv;
 /// <summary>Atomic CSV writes and checked CSV reads of the <see cref="CsvRecordAttribute"/> record types.</summary>
 internal static class CsvFiles
 {
-    // LF endings keep the committed baseline CSVs diff-friendly; readers accept either.
-    private static readonly CsvWriterOptions WriterOptions = CsvWriterOptions.Default with { NewLine = "\n" };
+    // LF endings keep the committed baseline CSVs diff-friendly; readers accept either. Booleans
+    // in lower case as in JSON and most CSV readers' output (reading accepts any case).
+    private static readonly CsvWriterOptions WriterOptions = CsvWriterOptions.Default with { NewLine = "\n", TrueValue = "true", FalseValue = "false" };
     private static readonly CsvReaderOptions ReaderOptions = CsvReaderOptions.Default with { Separator = ',', TrackLineNumbers = true };
 
     public static void Write<T>(string path, IEnumerable<T> records)

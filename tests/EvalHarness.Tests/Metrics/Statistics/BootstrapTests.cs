@@ -153,4 +153,24 @@ public class BootstrapTests
         var verdict = Verdicts.Speed("gc", "simd", interval);
         Assert.Equal(VerdictOutcome.Inconclusive, verdict.Outcome);
     }
+
+    [Fact]
+    public void A_difference_of_equal_values_summed_in_another_order_is_exactly_zero()
+    {
+        Assert.NotEqual(0.0, 0.1 + 0.2 - 0.3); // 5.55e-17: the noise a bound showed
+        Assert.Equal(0.0, Bootstrap.Difference(0.1 + 0.2, 0.3));
+        Assert.Equal(-1e-6, Bootstrap.Difference(0.4, 0.400001), 12); // a real difference stays
+        Assert.True(double.IsNaN(Bootstrap.Difference(double.NaN, 0.3)));
+
+        // the same weighted sum in two orders: the paired interval is [0, 0], not ±5.55e-17
+        var rng = new SplitMix64(5);
+        var v = new double[50];
+        for (var i = 0; i < v.Length; i++) v[i] = rng.NextDouble() / 10;
+        double Forward(ReadOnlySpan<int> w) { var s = 0.0; for (var i = 0; i < v.Length; i++) s += w[i] * v[i]; return s; }
+        double Backward(ReadOnlySpan<int> w) { var s = 0.0; for (var i = v.Length - 1; i >= 0; i--) s += w[i] * v[i]; return s; }
+        var raw = Bootstrap.Paired(v.Length, w => Forward(w) - Backward(w));
+        Assert.True(raw.Lower != 0 || raw.Upper != 0, "the fixture must show the noise without the fix");
+        var interval = Bootstrap.PairedDifference(v.Length, Forward, Backward);
+        Assert.Equal(new Interval(0, 0, 0), interval);
+    }
 }
