@@ -17,7 +17,7 @@ namespace EvalHarness.Reporting;
 /// the speed verdict per backend), then the charts, then each detector's AP table with a link to
 /// its full report.
 /// </summary>
-public static class MultiDetectorReport
+internal static class MultiDetectorReport
 {
     public static void Write(string folder, Suite suite, IReadOnlyList<DetectorRun> runs)
     {
@@ -94,7 +94,13 @@ public static class MultiDetectorReport
         if (charts is { Count: > 0 })
         {
             md.Append("\n## Across detectors\n\n");
-            foreach (var chart in charts) md.Append("![").Append(chart.Caption).Append("](").Append(chart.RelativePath).Append(")\n\n*").Append(chart.Caption).Append("*\n\n");
+            foreach (var chart in charts)
+            {
+                // alt text: the caption's subject; the full caption (what bars and whiskers mean) below the image
+                var colon = chart.Caption.IndexOf(':', StringComparison.Ordinal);
+                var alt = colon > 0 ? chart.Caption[..colon] : chart.Caption;
+                md.Append("![").Append(alt).Append("](").Append(chart.RelativePath).Append(")\n\n*").Append(chart.Caption).Append("*\n\n");
+            }
         }
 
         foreach (var run in runs)
