@@ -23,47 +23,32 @@ public sealed class ScalarBackend : IPostProcessingBackend
         ArgumentNullException.ThrowIfNull(variant);
         ArgumentNullException.ThrowIfNull(output);
         var preTopK = variant.EffectivePreTopK(flatInput);
-        var keepTopK = variant.EffectiveKeepTopK(flatInput);
+        var p = NmsParameters.Of(variant, variant.EffectiveKeepTopK(flatInput));
+        var kind = variant.Kind;
 
-        if (variant.Kind.IsNmsFamily())
+        if (kind.IsNmsFamily())
         {
             CandidateSelectionScalar.Threshold(map, variant.ScoreThreshold, _ws.Passing);
-            CandidateSelectionScalar.SortAndCap(_ws.Passing, preTopK, _ws, _ws.Sorted);
-            RunNmsFamily(variant, keepTopK, _ws.Sorted, output);
-            return;
         }
-
-        var emitted = variant.Kind.HasNmsStage() ? _ws.Emitted : output;
-        if (variant.Kind.IsGradientClipping()) GradientClippingScalar.Run(map, variant, _ws, emitted);
-        else PeakScalar.Run(map, variant.ScoreThreshold, _ws, emitted);
-        if (!variant.Kind.HasNmsStage()) return;
-
-        // The NMS stage has its own score ≥ τs entry: with emit=acc a survivor's emitted S̃ can be
-        // below τs although its S passed the confidence clip.
-        CandidateSelectionScalar.Threshold(emitted, variant.ScoreThreshold, _ws.Passing);
-        CandidateSelectionScalar.SortAndCap(_ws.Passing, preTopK, _ws, _ws.Sorted);
-        NmsScalar.Greedy(_ws.Sorted, variant.IouThreshold, keepTopK, output);
-    }
-
-    private void RunNmsFamily(VariantSpec variant, int keepTopK, DetectionList sorted, DetectionList output)
-    {
-        switch (variant.Kind)
+        else
         {
-            case VariantKind.Nms:
-                NmsScalar.Greedy(sorted, variant.IouThreshold, keepTopK, output);
-                break;
-            case VariantKind.FastNms:
-                NmsScalar.Fast(sorted, variant.IouThreshold, keepTopK, output);
-                break;
-            case VariantKind.SoftNmsLinear or VariantKind.SoftNmsGaussian:
-                SoftNmsScalar.Run(sorted, variant.Kind == VariantKind.SoftNmsGaussian, variant.IouThreshold, variant.Sigma,
-                                  variant.ScoreThreshold, keepTopK, _ws, output);
-                break;
-            case VariantKind.WeightedNms:
-                WeightedNmsScalar.Run(sorted, variant.IouThreshold, keepTopK, _ws, output);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(variant), variant.Kind, "not an NMS-family variant");
+            var emitted = kind.HasNmsStage() ? _ws.Emitted : output;
+            if (kind.IsGradientClipping()) GradientClippingScalar.Run(map, variant, _ws.Planes, emitted);
+            else PeakScalar.Run(map, variant.ScoreThreshold, _ws.Planes, emitted);
+            if (!kind.HasNmsStage()) return;
+            // The NMS stage has its own score ≥ τs entry: with emit=acc a survivor's emitted S̃ can be
+            // below τs although its S passed the confidence clip.
+            CandidateSelectionScalar.Threshold(emitted, variant.ScoreThreshold, _ws.Passing);
+        }
+        CandidateSelectionScalar.SortAndCap(_ws.Passing, preTopK, _ws.Sort, _ws.Sorted);
+
+        switch (kind)
+        {
+            case VariantKind.FastNms: NmsScalar.Fast(_ws.Sorted, p, output); break;
+            case VariantKind.SoftNmsLinear: SoftNmsScalar.Run(_ws.Sorted, p, gaussian: false, _ws.Nms, output); break;
+            case VariantKind.SoftNmsGaussian: SoftNmsScalar.Run(_ws.Sorted, p, gaussian: true, _ws.Nms, output); break;
+            case VariantKind.WeightedNms: WeightedNmsScalar.Run(_ws.Sorted, p, _ws.Nms, output); break;
+            default: NmsScalar.Greedy(_ws.Sorted, p, output); break; // nms, and the grid variants' NMS stage
         }
     }
 

@@ -46,32 +46,31 @@ public sealed class SimdBackend : IPostProcessingBackend
         where TOps : struct, ISimdOps<TV> where TV : struct
     {
         var preTopK = variant.EffectivePreTopK(flatInput);
-        var keepTopK = variant.EffectiveKeepTopK(flatInput);
+        var p = NmsParameters.Of(variant, variant.EffectiveKeepTopK(flatInput));
         var kind = variant.Kind;
+
         if (kind.IsNmsFamily())
         {
-            CandidateSelectionSimd.FromMap<TOps, TV>(map, variant.ScoreThreshold, preTopK, _ws);
-            switch (kind)
-            {
-                case VariantKind.Nms: NmsSimd.Greedy<TOps, TV>(_ws, variant.IouThreshold, keepTopK, output); break;
-                case VariantKind.FastNms: NmsSimd.Fast<TOps, TV>(_ws, variant.IouThreshold, keepTopK, output); break;
-                case VariantKind.WeightedNms: WeightedNmsSimd.Run<TOps, TV>(_ws, variant.IouThreshold, keepTopK, output); break;
-                default:
-                    SoftNmsSimd.Run<TOps, TV>(_ws, kind == VariantKind.SoftNmsGaussian, variant.IouThreshold, variant.Sigma,
-                                              variant.ScoreThreshold, keepTopK, output);
-                    break;
-            }
-            return;
+            CandidateSelectionSimd.FromMap<TOps, TV>(map, variant.ScoreThreshold, preTopK, _ws.Sort, _ws.Sorted);
+        }
+        else
+        {
+            var emitted = kind.HasNmsStage() ? _ws.Emitted : output;
+            if (kind.IsGradientClipping()) GridSimd.GradientClipping<TOps, TV>(map, variant, _ws.Planes, emitted);
+            else GridSimd.Peak<TOps, TV>(map, variant.ScoreThreshold, _ws.Planes, emitted);
+            if (!kind.HasNmsStage()) return;
+            // As in the scalar backend: the NMS stage's score ≥ τs entry applies to the emitted scores.
+            CandidateSelectionSimd.FromList<TOps, TV>(emitted, variant.ScoreThreshold, preTopK, _ws.Sort, _ws.Sorted);
         }
 
-        var emitted = kind.HasNmsStage() ? _ws.Emitted : output;
-        if (kind.IsGradientClipping()) GridSimd.GradientClipping<TOps, TV>(map, variant, _ws, emitted);
-        else GridSimd.Peak<TOps, TV>(map, variant.ScoreThreshold, _ws, emitted);
-        if (!kind.HasNmsStage()) return;
-
-        // As in the scalar backend: the NMS stage's score ≥ τs entry applies to the emitted scores.
-        CandidateSelectionSimd.FromList<TOps, TV>(emitted, variant.ScoreThreshold, preTopK, _ws);
-        NmsSimd.Greedy<TOps, TV>(_ws, variant.IouThreshold, keepTopK, output);
+        switch (kind)
+        {
+            case VariantKind.FastNms: NmsSimd.Fast<TOps, TV>(_ws.Sorted, p, output); break;
+            case VariantKind.SoftNmsLinear: SoftNmsSimd.Run<TOps, TV>(_ws.Sorted, p, gaussian: false, _ws.Nms, output); break;
+            case VariantKind.SoftNmsGaussian: SoftNmsSimd.Run<TOps, TV>(_ws.Sorted, p, gaussian: true, _ws.Nms, output); break;
+            case VariantKind.WeightedNms: WeightedNmsSimd.Run<TOps, TV>(_ws.Sorted, p, output); break;
+            default: NmsSimd.Greedy<TOps, TV>(_ws.Sorted, p, _ws.Nms, output); break; // nms, and the grid variants' NMS stage
+        }
     }
 
     public void Dispose() { }

@@ -2,7 +2,7 @@ namespace EvalHarness.PostProcessing;
 
 /// <summary>
 /// The entry of every NMS stage, written to be obviously right: candidates with score ≥ τs, sorted
-/// by <see cref="ScoreOrder"/>, the first preTopK of them.
+/// by <see cref="ScoreOrder"/>, the first preTopK of them, into a <see cref="SortedCandidates"/>.
 /// </summary>
 internal static class CandidateSelectionScalar
 {
@@ -33,12 +33,12 @@ internal static class CandidateSelectionScalar
     }
 
     /// <summary>Writes the first <paramref name="preTopK"/> entries of <paramref name="input"/> in score order to <paramref name="sorted"/>.</summary>
-    public static void SortAndCap(DetectionList input, int preTopK, ScalarWorkspace ws, DetectionList sorted)
+    public static void SortAndCap(DetectionList input, int preTopK, SortScratch scratch, SortedCandidates sorted)
     {
         var n = input.Count;
-        ws.EnsureSortCapacity(n);
-        var keys = ws.SortKeys.AsSpan(0, n);
-        var order = ws.SortOrder.AsSpan(0, n);
+        scratch.EnsureCapacity(n);
+        var keys = scratch.Keys.AsSpan(0, n);
+        var order = scratch.Order.AsSpan(0, n);
         for (var i = 0; i < n; i++)
         {
             keys[i] = SortKey.Of(input.Score[i], input.FlatIndex[i]);
@@ -48,56 +48,11 @@ internal static class CandidateSelectionScalar
         keys.Sort(order);
 
         var take = Math.Min(n, preTopK);
-        sorted.Clear();
-        sorted.EnsureCapacity(take);
+        sorted.Reset(take);
         for (var r = 0; r < take; r++)
         {
             var j = order[r];
             sorted.Add(input.FlatIndex[j], input.Score[j], input.X1[j], input.Y1[j], input.X2[j], input.Y2[j]);
         }
-    }
-}
-
-/// <summary>Reusable buffers of the scalar backend (one instance per backend, so steady state allocates nothing).</summary>
-internal sealed class ScalarWorkspace
-{
-    public DetectionList Passing { get; } = new();
-    public DetectionList Sorted { get; } = new();
-    public DetectionList Emitted { get; } = new();
-
-    public ulong[] SortKeys { get; private set; } = [];
-    public int[] SortOrder { get; private set; } = [];
-
-    /// <summary>Per-candidate state of the soft/weighted NMS loops.</summary>
-    public float[] WorkScores { get; private set; } = [];
-    public bool[] Removed { get; private set; } = [];
-
-    /// <summary>Per-cell planes of the grid variants: S, a*, S̃ and a scratch plane.</summary>
-    public float[] Cells { get; private set; } = [];
-    public int[] ArgAnchor { get; private set; } = [];
-    public float[] Accumulated { get; private set; } = [];
-    public float[] Scratch { get; private set; } = [];
-
-    public void EnsureSortCapacity(int n)
-    {
-        if (SortOrder.Length >= n) return;
-        SortKeys = new ulong[n];
-        SortOrder = new int[n];
-    }
-
-    public void EnsureCandidateCapacity(int n)
-    {
-        if (WorkScores.Length >= n) return;
-        WorkScores = new float[n];
-        Removed = new bool[n];
-    }
-
-    public void EnsureCellCapacity(int cells)
-    {
-        if (Cells.Length >= cells) return;
-        Cells = new float[cells];
-        ArgAnchor = new int[cells];
-        Accumulated = new float[cells];
-        Scratch = new float[cells];
     }
 }

@@ -6,20 +6,20 @@ namespace EvalHarness.PostProcessing;
 /// <summary>
 /// The entry of every NMS stage, vectorised: a compare-and-compact threshold pass that writes one
 /// <see cref="SortKey"/> per survivor (low half = position in the source, which runs in flat-index
-/// order), a stable LSD radix sort on the score half, and a gather of the first preTopK into the
-/// workspace's structure-of-arrays. Same order as <c>CandidateSelectionScalar</c>.
+/// order), a stable LSD radix sort on the score half, and a gather of the first preTopK into a
+/// <see cref="SortedCandidates"/>. Same order as <c>CandidateSelectionScalar</c>.
 /// </summary>
 internal static class CandidateSelectionSimd
 {
     /// <summary>Below this many keys the radix sort's fixed histogram cost exceeds a comparison sort.</summary>
     private const int RadixMinimum = 256;
 
-    public static void FromMap<TOps, TV>(CandidateMap map, float scoreThreshold, int preTopK, SimdWorkspace ws)
+    public static void FromMap<TOps, TV>(CandidateMap map, float scoreThreshold, int preTopK, SortScratch scratch, SortedCandidates sorted)
         where TOps : struct, ISimdOps<TV> where TV : struct
     {
         var n = map.Count;
-        ws.EnsureKeyCapacity(n);
-        var keys = ws.Keys;
+        scratch.EnsureCapacity(n);
+        var keys = scratch.Keys;
         var scores = map.Scores;
         ref var s0 = ref MemoryMarshal.GetArrayDataReference(scores);
         var tau = TOps.Splat(scoreThreshold);
@@ -40,62 +40,62 @@ internal static class CandidateSelectionSimd
             if (scores[i] >= scoreThreshold) keys[count++] = SortKey.Of(scores[i], i);
         }
 
-        var sorted = Sort(ws, count);
-        Gather<TOps, TV>(ws, sorted, Math.Min(count, preTopK), map.X1, map.Y1, map.X2, map.Y2, scores, flatIndex: default);
+        Gather<TOps, TV>(sorted, Sort(scratch, count), Math.Min(count, preTopK), map.X1, map.Y1, map.X2, map.Y2, scores, flatIndex: default);
     }
 
     /// <summary>
     /// Takes the entries of <paramref name="emitted"/> with score ≥ <paramref name="scoreThreshold"/>;
     /// the list must be in flat-index order (grid variants emit so).
     /// </summary>
-    public static void FromList<TOps, TV>(DetectionList emitted, float scoreThreshold, int preTopK, SimdWorkspace ws)
+    public static void FromList<TOps, TV>(DetectionList emitted, float scoreThreshold, int preTopK, SortScratch scratch, SortedCandidates sorted)
         where TOps : struct, ISimdOps<TV> where TV : struct
     {
         var n = emitted.Count;
-        ws.EnsureKeyCapacity(n);
+        scratch.EnsureCapacity(n);
+        var keys = scratch.Keys;
         var score = emitted.Score;
         var count = 0;
         for (var i = 0; i < n; i++)
         {
-            if (score[i] >= scoreThreshold) ws.Keys[count++] = SortKey.Of(score[i], i);
+            if (score[i] >= scoreThreshold) keys[count++] = SortKey.Of(score[i], i);
         }
 
-        var sorted = Sort(ws, count);
-        Gather<TOps, TV>(ws, sorted, Math.Min(count, preTopK), emitted.X1, emitted.Y1, emitted.X2, emitted.Y2, score, emitted.FlatIndex);
+        Gather<TOps, TV>(sorted, Sort(scratch, count), Math.Min(count, preTopK), emitted.X1, emitted.Y1, emitted.X2, emitted.Y2, score, emitted.FlatIndex);
     }
 
     /// <summary>
-    /// Copies the first <paramref name="take"/> sorted candidates into the workspace's list.
+    /// Copies the first <paramref name="take"/> sorted candidates into <paramref name="list"/> and computes their areas.
     /// Positions in the sort keys index the source arrays; <paramref name="flatIndex"/> maps them
     /// to flat indices (empty: the position is the flat index).
     /// </summary>
-    private static void Gather<TOps, TV>(SimdWorkspace ws, ReadOnlySpan<ulong> sorted, int take,
+    private static void Gather<TOps, TV>(SortedCandidates list, ReadOnlySpan<ulong> sorted, int take,
         ReadOnlySpan<float> x1, ReadOnlySpan<float> y1, ReadOnlySpan<float> x2, ReadOnlySpan<float> y2,
         ReadOnlySpan<float> score, ReadOnlySpan<int> flatIndex)
         where TOps : struct, ISimdOps<TV> where TV : struct
     {
-        ws.EnsureListCapacity(take);
+        list.Reset(take);
+        var (lx1, ly1, lx2, ly2, lscore, lflat) = (list.X1, list.Y1, list.X2, list.Y2, list.Score, list.Flat);
         for (var r = 0; r < take; r++)
         {
             var p = SortKey.FlatIndexOf(sorted[r]);
-            ws.X1[r] = x1[p];
-            ws.Y1[r] = y1[p];
-            ws.X2[r] = x2[p];
-            ws.Y2[r] = y2[p];
-            ws.Score[r] = score[p];
-            ws.Flat[r] = flatIndex.IsEmpty ? p : flatIndex[p];
+            lx1[r] = x1[p];
+            ly1[r] = y1[p];
+            lx2[r] = x2[p];
+            ly2[r] = y2[p];
+            lscore[r] = score[p];
+            lflat[r] = flatIndex.IsEmpty ? p : flatIndex[p];
         }
-        Finish<TOps, TV>(ws, take);
+        list.SetCount(take);
+        Areas<TOps, TV>(list, take);
     }
 
-    private static void Finish<TOps, TV>(SimdWorkspace ws, int take) where TOps : struct, ISimdOps<TV> where TV : struct
+    private static void Areas<TOps, TV>(SortedCandidates list, int take) where TOps : struct, ISimdOps<TV> where TV : struct
     {
-        ws.Count = take;
-        ref var x1 = ref MemoryMarshal.GetArrayDataReference(ws.X1);
-        ref var y1 = ref MemoryMarshal.GetArrayDataReference(ws.Y1);
-        ref var x2 = ref MemoryMarshal.GetArrayDataReference(ws.X2);
-        ref var y2 = ref MemoryMarshal.GetArrayDataReference(ws.Y2);
-        ref var area = ref MemoryMarshal.GetArrayDataReference(ws.Area);
+        ref var x1 = ref MemoryMarshal.GetArrayDataReference(list.X1);
+        ref var y1 = ref MemoryMarshal.GetArrayDataReference(list.Y1);
+        ref var x2 = ref MemoryMarshal.GetArrayDataReference(list.X2);
+        ref var y2 = ref MemoryMarshal.GetArrayDataReference(list.Y2);
+        ref var area = ref MemoryMarshal.GetArrayDataReference(list.Area);
         // Whole vectors into the slack are harmless: areas past Count are never read as valid.
         for (var i = 0; i < take; i += TOps.Count)
         {
@@ -104,15 +104,15 @@ internal static class CandidateSelectionSimd
     }
 
     /// <summary>Sorts the first <paramref name="n"/> keys ascending; returns the span holding the result.</summary>
-    internal static ReadOnlySpan<ulong> Sort(SimdWorkspace ws, int n)
+    internal static ReadOnlySpan<ulong> Sort(SortScratch scratch, int n)
     {
-        var keys = ws.Keys.AsSpan(0, n);
+        var keys = scratch.Keys.AsSpan(0, n);
         if (n < RadixMinimum)
         {
             keys.Sort();
             return keys;
         }
-        return RadixSortByScore(keys, ws.KeysScratch.AsSpan(0, n), ws.Histogram);
+        return RadixSortByScore(keys, scratch.KeysScratch.AsSpan(0, n), scratch.Histogram);
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace EvalHarness.PostProcessing;
 /// greater or equal, so a plateau of equal values yields exactly one peak (its first cell in flat
 /// order). Within a level, cell (y', x') precedes (y, x) iff y' &lt; y, or y' = y and x' &lt; x.
 /// </summary>
-public static class PeakRule
+internal static class PeakRule
 {
     /// <summary>Does <paramref name="center"/> beat <paramref name="neighbour"/> (which lies inside the grid)?</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -24,7 +24,7 @@ public static class PeakRule
         where TPlane : IFloatPlane, allows ref struct
     {
         int ny = y + dy, nx = x + dx;
-        if (ny < 0 || ny >= h || nx < 0 || nx >= w) return true;
+        if ((uint)ny >= (uint)h || (uint)nx >= (uint)w) return true;
         var earlier = dy < 0 || (dy == 0 && dx < 0);
         return Beats(values.At(y * w + x), values.At(ny * w + nx), earlier);
     }

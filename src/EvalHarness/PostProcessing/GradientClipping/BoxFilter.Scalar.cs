@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EvalHarness.PostProcessing;
 
 /// <summary>
@@ -26,6 +28,7 @@ internal static class BoxFilterScalar
     }
 
     /// <summary>One output of the horizontal pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float HorizontalAt(ReadOnlySpan<float> src, int w, int y, int x, int radius) =>
         BoxFilter.At(new SpanPlane(src), y * w, 1, w, x, radius);
 
@@ -38,6 +41,7 @@ internal static class BoxFilterScalar
     }
 
     /// <summary>One output of the vertical pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float VerticalAt(ReadOnlySpan<float> src, int h, int w, int y, int x, int radius) =>
         BoxFilter.At(new SpanPlane(src), x, w, h, y, radius);
 }

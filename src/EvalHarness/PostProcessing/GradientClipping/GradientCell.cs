@@ -23,6 +23,7 @@ internal static class GradientCell
     }
 
     /// <summary>Step 3: the peak test on S̃ along the quantised gradient direction (8 neighbours when flat).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool SurvivesDirectionPeak<TOps, TPlane>(in TPlane acc, int h, int w, int y, int x, float gx, float gy, float m)
         where TOps : struct, IFloatOps where TPlane : IFloatPlane, allows ref struct
     {
@@ -39,6 +40,7 @@ internal static class GradientCell
         s >= scoreThreshold && (!hasMagnitudeBound || m / BoxIou.Max(accumulated, GradientDirection.MinAccumulated) <= magnitudeBound);
 
     /// <summary>Steps 2–4 for one cell: gradient, direction peak on S̃, confidence and magnitude clip.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Keep<TOps, TPlane>(in TPlane acc, float s, int h, int w, int y, int x,
                                           float scoreThreshold, bool hasMagnitudeBound, float magnitudeBound)
         where TOps : struct, IFloatOps where TPlane : IFloatPlane, allows ref struct
@@ -50,7 +52,7 @@ internal static class GradientCell
 }
 
 /// <summary>Step 3's quantisation of the gradient direction (Canny), shared by every backend.</summary>
-public static class GradientDirection
+internal static class GradientDirection
 {
     /// <summary>tan 22.5°.</summary>
     public const float TanPiOver8 = 0.41421356f;

@@ -7,20 +7,20 @@ namespace EvalHarness.PostProcessing;
 /// </summary>
 internal static class GradientClippingScalar
 {
-    public static void Run(CandidateMap map, VariantSpec variant, ScalarWorkspace ws, DetectionList output)
+    public static void Run(CandidateMap map, VariantSpec variant, GridPlanes planes, DetectionList output)
     {
         output.Clear();
         foreach (var level in map.Levels)
         {
             if (level.Count == 0) continue;
             int h = level.Height, w = level.Width;
-            ws.EnsureCellCapacity(level.Cells);
-            var cells = ws.Cells.AsSpan(0, level.Cells);
-            var argAnchor = ws.ArgAnchor.AsSpan(0, level.Cells);
-            var acc = ws.Accumulated.AsSpan(0, level.Cells);
+            planes.EnsureCapacity(level.Cells);
+            var cells = planes.Cells.AsSpan(0, level.Cells);
+            var argAnchor = planes.ArgAnchor.AsSpan(0, level.Cells);
+            var acc = planes.Accumulated.AsSpan(0, level.Cells);
             CellMapScalar.Build(map, level, cells, argAnchor);
             cells.CopyTo(acc);
-            BoxFilterScalar.Apply(acc, ws.Scratch.AsSpan(0, level.Cells), h, w, variant.Radius, variant.Passes);
+            BoxFilterScalar.Apply(acc, planes.Scratch.AsSpan(0, level.Cells), h, w, variant.Radius, variant.Passes);
 
             for (var y = 0; y < h; y++)
             {

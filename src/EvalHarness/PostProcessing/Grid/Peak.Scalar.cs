@@ -3,15 +3,15 @@ namespace EvalHarness.PostProcessing;
 /// <summary><c>peak3x3</c>, the oracle: cells with S ≥ τs that pass the 8-neighbour peak test, emitted in flat order.</summary>
 internal static class PeakScalar
 {
-    public static void Run(CandidateMap map, float scoreThreshold, ScalarWorkspace ws, DetectionList output)
+    public static void Run(CandidateMap map, float scoreThreshold, GridPlanes planes, DetectionList output)
     {
         output.Clear();
         foreach (var level in map.Levels)
         {
             if (level.Count == 0) continue;
-            ws.EnsureCellCapacity(level.Cells);
-            var cells = ws.Cells.AsSpan(0, level.Cells);
-            var argAnchor = ws.ArgAnchor.AsSpan(0, level.Cells);
+            planes.EnsureCapacity(level.Cells);
+            var cells = planes.Cells.AsSpan(0, level.Cells);
+            var argAnchor = planes.ArgAnchor.AsSpan(0, level.Cells);
             CellMapScalar.Build(map, level, cells, argAnchor);
             for (var y = 0; y < level.Height; y++)
             {

@@ -9,19 +9,18 @@ namespace EvalHarness.PostProcessing;
 /// </summary>
 internal static class SoftNmsScalar
 {
-    public static void Run(DetectionList sorted, bool gaussian, float iouThreshold, float sigma, float scoreThreshold,
-                           int keepTopK, ScalarWorkspace ws, DetectionList output)
+    public static void Run(SortedCandidates candidates, in NmsParameters p, bool gaussian, NmsScratch scratch, DetectionList output)
     {
         output.Clear();
-        var n = sorted.Count;
-        ws.EnsureCandidateCapacity(n);
-        var s = ws.WorkScores.AsSpan(0, n);
-        var removed = ws.Removed.AsSpan(0, n);
-        sorted.Score.CopyTo(s);
+        var n = candidates.Count;
+        scratch.EnsureCapacity(n);
+        var s = scratch.Work.AsSpan(0, n);
+        var removed = scratch.Removed.AsSpan(0, n);
+        candidates.Score.AsSpan(0, n).CopyTo(s);
         removed.Clear();
-        var flat = sorted.FlatIndex;
+        var flat = candidates.Flat;
 
-        while (output.Count < keepTopK)
+        while (output.Count < p.KeepTopK)
         {
             var top = -1;
             for (var j = 0; j < n; j++)
@@ -31,16 +30,30 @@ internal static class SoftNmsScalar
             }
             if (top < 0) break;
 
-            output.Add(flat[top], s[top], sorted.X1[top], sorted.Y1[top], sorted.X2[top], sorted.Y2[top]);
+            output.Add(flat[top], s[top], candidates.X1[top], candidates.Y1[top], candidates.X2[top], candidates.Y2[top]);
             removed[top] = true;
             for (var j = 0; j < n; j++)
             {
                 if (removed[j]) continue;
-                var iou = NmsScalar.IouOf(sorted, j, sorted, top);
-                if (gaussian) s[j] = Decay.Gaussian<CpuFloatOps>(s[j], iou, sigma);
-                else if (iou > iouThreshold) s[j] = Decay.Linear<CpuFloatOps>(s[j], iou);
-                if (s[j] < scoreThreshold) removed[j] = true;
+                var iou = NmsScalar.IouOf(candidates, j, candidates, top);
+                if (gaussian) s[j] = Decay.Gaussian<CpuFloatOps>(s[j], iou, p.Sigma);
+                else if (iou > p.IouThreshold) s[j] = Decay.Linear<CpuFloatOps>(s[j], iou);
+                if (s[j] < p.ScoreThreshold) removed[j] = true;
             }
         }
+    }
+}
+
+/// <summary>Per-entrant state of the scalar soft and weighted NMS loops.</summary>
+internal sealed class NmsScratch
+{
+    public float[] Work { get; private set; } = [];
+    public bool[] Removed { get; private set; } = [];
+
+    public void EnsureCapacity(int n)
+    {
+        if (Work.Length >= n) return;
+        Work = new float[n];
+        Removed = new bool[n];
     }
 }

@@ -14,34 +14,33 @@ namespace EvalHarness.PostProcessing;
 /// </summary>
 internal static class SoftNmsSimd
 {
-    public static void Run<TOps, TV>(SimdWorkspace ws, bool gaussian, float iouThreshold, float sigma, float scoreThreshold,
-                                     int keepTopK, DetectionList output)
+    public static void Run<TOps, TV>(SortedCandidates candidates, in NmsParameters p, bool gaussian, SimdNmsScratch scratch, DetectionList output)
         where TOps : struct, ISimdOps<TV> where TV : struct
     {
         output.Clear();
-        var n = ws.Count;
+        var n = candidates.Count;
         if (n == 0) return;
-        output.EnsureCapacity(Math.Min(n, keepTopK));
+        output.EnsureCapacity(Math.Min(n, p.KeepTopK));
 
         // Every entry starts alive (selection took scores ≥ τs), so the first maximum is the first score.
-        var max = ws.Score[0];
-        while (output.Count < keepTopK)
+        var max = candidates.Score[0];
+        while (output.Count < p.KeepTopK)
         {
-            var top = FindTop<TOps, TV>(ws, n, max);
+            var top = FindTop<TOps, TV>(candidates, n, max);
             if (top < 0) break;
-            output.Add(ws.Flat[top], ws.Score[top], ws.X1[top], ws.Y1[top], ws.X2[top], ws.Y2[top]);
-            ws.Score[top] = float.NaN;
+            output.Add(candidates.Flat[top], candidates.Score[top], candidates.X1[top], candidates.Y1[top], candidates.X2[top], candidates.Y2[top]);
+            candidates.Score[top] = float.NaN;
 
-            var alive = Decay<TOps, TV>(ws, n, top, gaussian, iouThreshold, sigma, scoreThreshold, out max);
+            var alive = Decay<TOps, TV>(candidates, scratch, n, top, gaussian, p, out max);
             if (alive == 0) break;
-            if (alive * 2 < n) n = Compact(ws, n, scoreThreshold);
+            if (alive * 2 < n) n = Compact(candidates, n, p.ScoreThreshold);
         }
     }
 
     /// <summary>The position of the alive entry with score <paramref name="max"/> and the smallest flat index.</summary>
-    private static int FindTop<TOps, TV>(SimdWorkspace ws, int n, float max) where TOps : struct, ISimdOps<TV> where TV : struct
+    private static int FindTop<TOps, TV>(SortedCandidates candidates, int n, float max) where TOps : struct, ISimdOps<TV> where TV : struct
     {
-        ref var score = ref MemoryMarshal.GetArrayDataReference(ws.Score);
+        ref var score = ref MemoryMarshal.GetArrayDataReference(candidates.Score);
         var target = TOps.Splat(max);
         var top = -1;
         for (var j = 0; j < n; j += TOps.Count)
@@ -52,7 +51,7 @@ internal static class SoftNmsSimd
             while (bits != 0)
             {
                 var p = j + BitOperations.TrailingZeroCount(bits);
-                if (top < 0 || ws.Flat[p] < ws.Flat[top]) top = p;
+                if (top < 0 || candidates.Flat[p] < candidates.Flat[top]) top = p;
                 bits &= bits - 1;
             }
         }
@@ -60,24 +59,24 @@ internal static class SoftNmsSimd
     }
 
     /// <summary>Decays every entry against the taken box; returns the alive count and their maximum score.</summary>
-    private static int Decay<TOps, TV>(SimdWorkspace ws, int n, int top, bool gaussian, float iouThreshold, float sigma,
-                                       float scoreThreshold, out float max)
+    private static int Decay<TOps, TV>(SortedCandidates candidates, SimdNmsScratch scratch, int n, int top, bool gaussian,
+                                       in NmsParameters p, out float max)
         where TOps : struct, ISimdOps<TV> where TV : struct
     {
-        ref var x1 = ref MemoryMarshal.GetArrayDataReference(ws.X1);
-        ref var y1 = ref MemoryMarshal.GetArrayDataReference(ws.Y1);
-        ref var x2 = ref MemoryMarshal.GetArrayDataReference(ws.X2);
-        ref var y2 = ref MemoryMarshal.GetArrayDataReference(ws.Y2);
-        ref var area = ref MemoryMarshal.GetArrayDataReference(ws.Area);
-        ref var score = ref MemoryMarshal.GetArrayDataReference(ws.Score);
-        ref var lanes = ref MemoryMarshal.GetArrayDataReference(ws.Lanes);
-        var bx1 = TOps.Splat(ws.X1[top]);
-        var by1 = TOps.Splat(ws.Y1[top]);
-        var bx2 = TOps.Splat(ws.X2[top]);
-        var by2 = TOps.Splat(ws.Y2[top]);
-        var barea = TOps.Splat(ws.Area[top]);
-        var tau = TOps.Splat(iouThreshold);
-        var tauS = TOps.Splat(scoreThreshold);
+        ref var x1 = ref MemoryMarshal.GetArrayDataReference(candidates.X1);
+        ref var y1 = ref MemoryMarshal.GetArrayDataReference(candidates.Y1);
+        ref var x2 = ref MemoryMarshal.GetArrayDataReference(candidates.X2);
+        ref var y2 = ref MemoryMarshal.GetArrayDataReference(candidates.Y2);
+        ref var area = ref MemoryMarshal.GetArrayDataReference(candidates.Area);
+        ref var score = ref MemoryMarshal.GetArrayDataReference(candidates.Score);
+        ref var lanes = ref MemoryMarshal.GetArrayDataReference(scratch.Lanes);
+        var bx1 = TOps.Splat(candidates.X1[top]);
+        var by1 = TOps.Splat(candidates.Y1[top]);
+        var bx2 = TOps.Splat(candidates.X2[top]);
+        var by2 = TOps.Splat(candidates.Y2[top]);
+        var barea = TOps.Splat(candidates.Area[top]);
+        var tau = TOps.Splat(p.IouThreshold);
+        var tauS = TOps.Splat(p.ScoreThreshold);
         var one = TOps.Splat(1f);
         var zero = TOps.Splat(0f);
         var best = TOps.Splat(float.NegativeInfinity);
@@ -97,7 +96,7 @@ internal static class SoftNmsSimd
                     while (bits != 0)
                     {
                         var l = BitOperations.TrailingZeroCount(bits);
-                        ws.Score[j + l] = PostProcessing.Decay.Gaussian<CpuFloatOps>(ws.Score[j + l], ws.Lanes[l], sigma);
+                        candidates.Score[j + l] = PostProcessing.Decay.Gaussian<CpuFloatOps>(candidates.Score[j + l], scratch.Lanes[l], p.Sigma);
                         bits &= bits - 1;
                     }
                     s = TOps.Load(ref score, j);
@@ -117,19 +116,19 @@ internal static class SoftNmsSimd
     }
 
     /// <summary>Moves the alive entries to the front (order is irrelevant: ties go by flat index).</summary>
-    private static int Compact(SimdWorkspace ws, int n, float scoreThreshold)
+    private static int Compact(SortedCandidates candidates, int n, float scoreThreshold)
     {
         var w = 0;
         for (var j = 0; j < n; j++)
         {
-            if (!(ws.Score[j] >= scoreThreshold)) continue;
-            ws.X1[w] = ws.X1[j];
-            ws.Y1[w] = ws.Y1[j];
-            ws.X2[w] = ws.X2[j];
-            ws.Y2[w] = ws.Y2[j];
-            ws.Area[w] = ws.Area[j];
-            ws.Score[w] = ws.Score[j];
-            ws.Flat[w] = ws.Flat[j];
+            if (!(candidates.Score[j] >= scoreThreshold)) continue;
+            candidates.X1[w] = candidates.X1[j];
+            candidates.Y1[w] = candidates.Y1[j];
+            candidates.X2[w] = candidates.X2[j];
+            candidates.Y2[w] = candidates.Y2[j];
+            candidates.Area[w] = candidates.Area[j];
+            candidates.Score[w] = candidates.Score[j];
+            candidates.Flat[w] = candidates.Flat[j];
             w++;
         }
         return w;

@@ -9,27 +9,28 @@ namespace EvalHarness.PostProcessing;
 /// </summary>
 internal static class WeightedNmsScalar
 {
-    public static void Run(DetectionList sorted, float iouThreshold, int keepTopK, ScalarWorkspace ws, DetectionList output)
+    public static void Run(SortedCandidates candidates, in NmsParameters p, NmsScratch scratch, DetectionList output)
     {
         output.Clear();
-        var n = sorted.Count;
-        ws.EnsureCandidateCapacity(n);
-        var removed = ws.Removed.AsSpan(0, n);
+        var n = candidates.Count;
+        scratch.EnsureCapacity(n);
+        var removed = scratch.Removed.AsSpan(0, n);
         removed.Clear();
-        var s = sorted.Score;
+        var s = candidates.Score;
+        var (x1, y1, x2, y2) = (candidates.X1, candidates.Y1, candidates.X2, candidates.Y2);
 
-        for (var top = 0; top < n && output.Count < keepTopK; top++)
+        for (var top = 0; top < n && output.Count < p.KeepTopK; top++)
         {
             if (removed[top]) continue;
             removed[top] = true;
-            var cluster = new ClusterSum<CpuFloatOps>(s[top], sorted.X1[top], sorted.Y1[top], sorted.X2[top], sorted.Y2[top]);
+            var cluster = new ClusterSum<CpuFloatOps>(s[top], x1[top], y1[top], x2[top], y2[top]);
             for (var j = top + 1; j < n; j++)
             {
-                if (removed[j] || !(NmsScalar.IouOf(sorted, j, sorted, top) > iouThreshold)) continue;
+                if (removed[j] || !(NmsScalar.IouOf(candidates, j, candidates, top) > p.IouThreshold)) continue;
                 removed[j] = true;
-                cluster.Add(s[j], sorted.X1[j], sorted.Y1[j], sorted.X2[j], sorted.Y2[j]);
+                cluster.Add(s[j], x1[j], y1[j], x2[j], y2[j]);
             }
-            output.Add(sorted.FlatIndex[top], s[top], cluster.X1, cluster.Y1, cluster.X2, cluster.Y2);
+            output.Add(candidates.Flat[top], s[top], cluster.X1, cluster.Y1, cluster.X2, cluster.Y2);
         }
     }
 }

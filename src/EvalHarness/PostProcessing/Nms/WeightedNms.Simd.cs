@@ -11,30 +11,30 @@ namespace EvalHarness.PostProcessing;
 /// </summary>
 internal static class WeightedNmsSimd
 {
-    public static void Run<TOps, TV>(SimdWorkspace ws, float iouThreshold, int keepTopK, DetectionList output)
+    public static void Run<TOps, TV>(SortedCandidates candidates, in NmsParameters p, DetectionList output)
         where TOps : struct, ISimdOps<TV> where TV : struct
     {
         output.Clear();
-        var n = ws.Count;
-        output.EnsureCapacity(Math.Min(n, keepTopK));
-        ref var x1 = ref MemoryMarshal.GetArrayDataReference(ws.X1);
-        ref var y1 = ref MemoryMarshal.GetArrayDataReference(ws.Y1);
-        ref var x2 = ref MemoryMarshal.GetArrayDataReference(ws.X2);
-        ref var y2 = ref MemoryMarshal.GetArrayDataReference(ws.Y2);
-        ref var area = ref MemoryMarshal.GetArrayDataReference(ws.Area);
-        ref var score = ref MemoryMarshal.GetArrayDataReference(ws.Score);
-        var tau = TOps.Splat(iouThreshold);
+        var n = candidates.Count;
+        output.EnsureCapacity(Math.Min(n, p.KeepTopK));
+        ref var x1 = ref MemoryMarshal.GetArrayDataReference(candidates.X1);
+        ref var y1 = ref MemoryMarshal.GetArrayDataReference(candidates.Y1);
+        ref var x2 = ref MemoryMarshal.GetArrayDataReference(candidates.X2);
+        ref var y2 = ref MemoryMarshal.GetArrayDataReference(candidates.Y2);
+        ref var area = ref MemoryMarshal.GetArrayDataReference(candidates.Area);
+        ref var score = ref MemoryMarshal.GetArrayDataReference(candidates.Score);
+        var tau = TOps.Splat(p.IouThreshold);
 
-        for (var top = 0; top < n && output.Count < keepTopK; top++)
+        for (var top = 0; top < n && output.Count < p.KeepTopK; top++)
         {
-            var st = ws.Score[top];
+            var st = candidates.Score[top];
             if (float.IsNaN(st)) continue;
-            var bx1 = TOps.Splat(ws.X1[top]);
-            var by1 = TOps.Splat(ws.Y1[top]);
-            var bx2 = TOps.Splat(ws.X2[top]);
-            var by2 = TOps.Splat(ws.Y2[top]);
-            var barea = TOps.Splat(ws.Area[top]);
-            var cluster = new ClusterSum<CpuFloatOps>(st, ws.X1[top], ws.Y1[top], ws.X2[top], ws.Y2[top]);
+            var bx1 = TOps.Splat(candidates.X1[top]);
+            var by1 = TOps.Splat(candidates.Y1[top]);
+            var bx2 = TOps.Splat(candidates.X2[top]);
+            var by2 = TOps.Splat(candidates.Y2[top]);
+            var barea = TOps.Splat(candidates.Area[top]);
+            var cluster = new ClusterSum<CpuFloatOps>(st, candidates.X1[top], candidates.Y1[top], candidates.X2[top], candidates.Y2[top]);
             for (var j = top + 1; j < n; j += TOps.Count)
             {
                 var iou = SimdMath.Iou<TOps, TV>(TOps.Load(ref x1, j), TOps.Load(ref y1, j), TOps.Load(ref x2, j), TOps.Load(ref y2, j),
@@ -45,13 +45,13 @@ internal static class WeightedNmsSimd
                 var bits = TOps.Bits(member);
                 while (bits != 0)
                 {
-                    var p = j + BitOperations.TrailingZeroCount(bits);
-                    cluster.Add(ws.Score[p], ws.X1[p], ws.Y1[p], ws.X2[p], ws.Y2[p]);
-                    ws.Score[p] = float.NaN;
+                    var q = j + BitOperations.TrailingZeroCount(bits);
+                    cluster.Add(candidates.Score[q], candidates.X1[q], candidates.Y1[q], candidates.X2[q], candidates.Y2[q]);
+                    candidates.Score[q] = float.NaN;
                     bits &= bits - 1;
                 }
             }
-            output.Add(ws.Flat[top], st, cluster.X1, cluster.Y1, cluster.X2, cluster.Y2);
+            output.Add(candidates.Flat[top], st, cluster.X1, cluster.Y1, cluster.X2, cluster.Y2);
         }
     }
 }
