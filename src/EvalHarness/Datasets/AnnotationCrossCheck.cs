@@ -11,7 +11,7 @@ public sealed record AnnotationDifference(string Event, string ImageKey, int Box
 /// by box. The official files differ in exactly one place: 39--Ice_Skating/39_Ice_Skating_iceskiing_39_583
 /// has a box of width 0 in the text and −2 in the .mat.
 /// </summary>
-public static class AnnotationCrossCheck
+internal static class AnnotationCrossCheck
 {
     public static IReadOnlyList<AnnotationDifference> Compare(GroundTruth mat, IReadOnlyList<AnnotatedImage> text)
     {

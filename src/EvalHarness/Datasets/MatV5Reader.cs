@@ -8,7 +8,7 @@ namespace EvalHarness.Datasets;
 /// <summary>The MATLAB array classes the reader understands (values of the array-flags class byte).</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name",
     Justification = "The members are the MAT-file format's own class names (mxDOUBLE_CLASS, mxINT8_CLASS ...).")]
-public enum MatClass : byte
+internal enum MatClass : byte
 {
     Cell = 1,
     Struct = 2,
@@ -26,7 +26,7 @@ public enum MatClass : byte
 }
 
 /// <summary>One variable (or cell element) of a MAT file. <see cref="Dimensions"/> are MATLAB's, data is column-major.</summary>
-public abstract class MatArray
+internal abstract class MatArray
 {
     private protected MatArray(string name, int[] dimensions, MatClass matClass)
     {
@@ -51,13 +51,12 @@ public abstract class MatArray
     }
 
     public int Rows => Dimensions.Length > 0 ? Dimensions[0] : 0;
-    public int Columns => Dimensions.Length > 1 ? Length / Math.Max(Rows, 1) : 1;
 
     public string DescribeShape() => $"{Class.ToString().ToLowerInvariant()} {string.Join('x', Dimensions)}";
 }
 
 /// <summary>A numeric array; every integer or single class is widened to float64 (exact for the WIDER files, whose values are small integers).</summary>
-public sealed class MatNumericArray : MatArray
+internal sealed class MatNumericArray : MatArray
 {
     internal MatNumericArray(string name, int[] dimensions, MatClass matClass, double[] real)
         : base(name, dimensions, matClass) => Real = real;
@@ -70,7 +69,7 @@ public sealed class MatNumericArray : MatArray
 }
 
 /// <summary>A char array; a row vector (the only shape WIDER uses) reads as one string.</summary>
-public sealed class MatCharArray : MatArray
+internal sealed class MatCharArray : MatArray
 {
     internal MatCharArray(string name, int[] dimensions, string chars)
         : base(name, dimensions, MatClass.Char) => Chars = chars;
@@ -81,7 +80,7 @@ public sealed class MatCharArray : MatArray
     public override string ToString() => Chars;
 }
 
-public sealed class MatCellArray : MatArray
+internal sealed class MatCellArray : MatArray
 {
     internal MatCellArray(string name, int[] dimensions, MatArray[] cells)
         : base(name, dimensions, MatClass.Cell) => Cells = cells;
@@ -98,7 +97,7 @@ public sealed class MatCellArray : MatArray
 /// zlib-compressed element. It supports what those files use (cell, char and numeric arrays,
 /// the small-element format) and names the byte offset of anything it cannot read.
 /// </summary>
-public static class MatV5Reader
+internal static class MatV5Reader
 {
     private const int HeaderLength = 128;
 

@@ -10,7 +10,7 @@ namespace EvalHarness.Datasets;
 /// from <see cref="PredictionFormat.FormatLine"/>. Each file is written atomically. The same
 /// detections evaluated in memory through <see cref="PredictionFormat.ToPredBox"/> give the same AP.
 /// </summary>
-public static class PredictionFolderWriter
+internal static class PredictionFolderWriter
 {
     /// <summary>The path of an image's prediction file under <paramref name="root"/>.</summary>
     public static string PathFor(string root, string eventName, string imageKey) => Path.Combine(root, eventName, imageKey + ".txt");

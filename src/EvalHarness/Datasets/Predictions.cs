@@ -22,12 +22,8 @@ public sealed class PredictionSet
 
     public IReadOnlyCollection<ImagePredictions> Images => _byKey.Values;
 
-    public int Count => _byKey.Count;
-
     /// <summary>Adds an image; a second entry for the same key replaces the first (the python port's dict semantics).</summary>
     public void Set(ImagePredictions image) => _byKey[image.ImageKey] = image;
-
-    public bool Contains(string imageKey) => _byKey.ContainsKey(imageKey);
 
     public bool TryGet(string imageKey, out ImagePredictions predictions) => _byKey.TryGetValue(imageKey, out predictions!);
 }
@@ -37,7 +33,7 @@ public sealed class PredictionSet
 /// writer prints these strings and the in-memory path parses the same strings, so evaluating a
 /// written folder and evaluating in memory give bit-identical AP.
 /// </summary>
-public static class PredictionFormat
+internal static class PredictionFormat
 {
     /// <summary>Shortest round-trip text of a float32 (what the prediction files contain).</summary>
     public static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);

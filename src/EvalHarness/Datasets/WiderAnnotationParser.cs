@@ -16,7 +16,7 @@ public readonly record struct FaceAnnotation(
 /// its event folder and key (file name without <c>.jpg</c>). A no-face record (count 0, or count 1
 /// with an all-zero line) has no faces; <paramref name="PlaceholderLines"/> counts the zero line(s).
 /// </summary>
-public sealed record AnnotatedImage(string RelativePath, string Event, string ImageKey, FaceAnnotation[] Faces, int PlaceholderLines = 0)
+internal sealed record AnnotatedImage(string RelativePath, string Event, string ImageKey, FaceAnnotation[] Faces, int PlaceholderLines = 0)
 {
     /// <summary>Whether the record is WIDER's "no face" marker rather than a list of faces.</summary>
     public bool IsNoFaceRecord => PlaceholderLines > 0;
@@ -31,7 +31,7 @@ public sealed record AnnotatedImage(string RelativePath, string Event, string Im
 /// face has count 0 or 1 followed by a line of ten zeros. CRLF and a UTF-8 BOM are accepted;
 /// anything else malformed raises <see cref="DataFormatException"/> with the line number.
 /// </summary>
-public static class WiderAnnotationParser
+internal static class WiderAnnotationParser
 {
     private const int FieldsPerFace = 10;
 

@@ -102,7 +102,7 @@ public sealed class DetectorModel
 /// </code>
 /// <c>"decoder": "blazeface"</c> with <c>"inputSize": 128|256</c> selects the BlazeFace decoder.
 /// </summary>
-public static class DetectorConfigFile
+internal static class DetectorConfigFile
 {
     private static readonly JsonSerializerOptions Json = new()
     {

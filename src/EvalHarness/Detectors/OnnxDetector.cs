@@ -26,7 +26,7 @@ public sealed record OnnxSessionOptions
 /// input and outputs are what the decoder expects, then runs one network input at a time and
 /// decodes it into a candidate map in network-input pixels. Not thread-safe (it reuses buffers).
 /// </summary>
-public sealed class OnnxDetector : IDisposable
+internal sealed class OnnxDetector : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly IDetectionDecoder _decoder;

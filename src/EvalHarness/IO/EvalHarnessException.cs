@@ -13,7 +13,7 @@ public class EvalHarnessException : Exception
 }
 
 /// <summary>A malformed input file; <see cref="Line"/> is 1-based, 0 when the whole file is at fault.</summary>
-public sealed class DataFormatException : EvalHarnessException
+internal sealed class DataFormatException : EvalHarnessException
 {
     public string FilePath { get; }
     public int Line { get; }
@@ -34,7 +34,7 @@ public sealed class DataFormatException : EvalHarnessException
 }
 
 /// <summary>A model whose inputs, outputs or values do not match what its decoder expects.</summary>
-public sealed class ModelException : EvalHarnessException
+internal sealed class ModelException : EvalHarnessException
 {
     public ModelException(string message) : base(message) { }
     public ModelException(string message, Exception inner) : base(message, inner) { }

@@ -7,7 +7,7 @@ namespace EvalHarness.IO;
 /// System.Text.Json's errors in a user's words: the property path and the kind of value expected,
 /// instead of .NET type names (<c>System.Nullable`1[System.Int32]</c>) and a second, zero-based line number.
 /// </summary>
-public static partial class JsonErrors
+internal static partial class JsonErrors
 {
     public static string Describe(JsonException ex)
     {

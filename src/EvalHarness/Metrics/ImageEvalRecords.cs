@@ -40,9 +40,6 @@ public sealed class ImageEvalRecords
 
     public int ImageCount => Images.Count;
 
-    /// <summary>Faces counted in <paramref name="setting"/> for image <paramref name="image"/>.</summary>
-    public int CountedFaces(Setting setting, int image) => _countedFaces[(int)setting][image];
-
     /// <summary>
     /// The AP with image i counted <c>weights[i]</c> times (0 leaves it out). All ones gives the
     /// evaluation's AP exactly. Thread-safe (the records are immutable), so bootstrap replicates
@@ -105,8 +102,6 @@ internal sealed class RecordsBuilder
     private readonly List<int>[] _stepTruePositives = [[], [], []];
     private readonly List<int>[] _countedFaces = [[], [], []];
     private int _imageFirstStep;
-
-    public int ImageCount => _imageStepCount.Count;
 
     public void BeginImage(GroundTruthImage gt)
     {

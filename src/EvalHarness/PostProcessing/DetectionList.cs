@@ -66,9 +66,6 @@ public sealed class DetectionList
     public void AddFromMap(CandidateMap map, int flatIndex, float score) =>
         Add(flatIndex, score, map.X1[flatIndex], map.Y1[flatIndex], map.X2[flatIndex], map.Y2[flatIndex]);
 
-    /// <summary>Overwrites the score of detection <paramref name="i"/> (soft-NMS decays scores after the fact).</summary>
-    public void SetScore(int i, float score) => _score[i] = score;
-
     public void CopyFrom(DetectionList other)
     {
         EnsureCapacity(other.Count);

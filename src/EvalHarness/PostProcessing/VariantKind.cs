@@ -15,14 +15,11 @@ public enum VariantKind
     GcMagNms,
 }
 
-public static class VariantKindExtensions
+internal static class VariantKindExtensions
 {
     /// <summary>Variants that walk a sorted candidate list (they accept a flat list as input).</summary>
     public static bool IsNmsFamily(this VariantKind kind) => kind is VariantKind.Nms or VariantKind.SoftNmsLinear
         or VariantKind.SoftNmsGaussian or VariantKind.WeightedNms or VariantKind.FastNms;
-
-    /// <summary>Variants that need the grid structure of the dense map.</summary>
-    public static bool IsGridFamily(this VariantKind kind) => !kind.IsNmsFamily();
 
     /// <summary>Grid variants followed by a greedy <c>nms</c> over their emitted boxes.</summary>
     public static bool HasNmsStage(this VariantKind kind) => kind is VariantKind.Peak3x3Nms or VariantKind.GcNms or VariantKind.GcMagNms;

@@ -8,7 +8,7 @@ namespace EvalHarness.Reporting;
 /// DejaVu Sans shipped as an embedded resource (Bitstream Vera licence, Fonts/DejaVuSans-LICENSE.txt)
 /// becomes ScottPlot's default font. Every chart calls <see cref="EnsureRegistered"/> first.
 /// </summary>
-public static class ChartFonts
+internal static class ChartFonts
 {
     public const string FamilyName = "DejaVu Sans";
     private const string ResourceName = "EvalHarness.Reporting.Fonts.DejaVuSans.ttf";

@@ -79,7 +79,7 @@ public sealed record EnvironmentInfo
 }
 
 /// <summary>Reads the checked-out commit from the .git files (plain repos and worktrees), without running git.</summary>
-public static class GitInfo
+internal static class GitInfo
 {
     public static string? ReadHeadCommit(string repositoryRoot)
     {

@@ -7,7 +7,7 @@ using EvalHarness.Reporting.Charts;
 namespace EvalHarness.Reporting;
 
 /// <summary>report.md: verdicts, the summary table, stage timings, the charts (relative links) and how to reproduce.</summary>
-public sealed class MarkdownReportExporter : IRunExporter
+internal sealed class MarkdownReportExporter : IRunExporter
 {
     public string FileName => ResultFiles.Report;
 

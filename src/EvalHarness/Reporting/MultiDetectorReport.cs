@@ -17,7 +17,7 @@ namespace EvalHarness.Reporting;
 /// the speed verdict per backend), then the charts, then each detector's AP table with a link to
 /// its full report.
 /// </summary>
-public static class MultiDetectorReport
+internal static class MultiDetectorReport
 {
     public static void Write(string folder, Suite suite, IReadOnlyList<DetectorRun> runs)
     {

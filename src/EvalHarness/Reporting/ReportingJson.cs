@@ -8,7 +8,7 @@ namespace EvalHarness.Reporting;
 [JsonSerializable(typeof(EnvironmentInfo))]
 internal sealed partial class ReportingJsonContext : JsonSerializerContext;
 
-public static class EnvironmentJson
+internal static class EnvironmentJson
 {
     public static string Serialize(EnvironmentInfo env) => JsonSerializer.Serialize(env, ReportingJsonContext.Default.EnvironmentInfo);
 

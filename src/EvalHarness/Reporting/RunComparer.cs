@@ -110,7 +110,7 @@ public sealed record ComparisonReport(string Suite, IReadOnlyList<MetricComparis
 
 /// <summary>One row of compare.csv.</summary>
 [CsvRecord]
-public sealed partial class ComparisonRecord
+internal sealed partial class ComparisonRecord
 {
     [CsvColumn("variant")] public string Variant { get; set; } = "";
     [CsvColumn("backend")] public string Backend { get; set; } = "";

@@ -5,7 +5,7 @@ using EvalHarness.Reporting.Csv;
 namespace EvalHarness.Reporting;
 
 /// <summary>Writes one artefact of a run into its results folder (atomically).</summary>
-public interface IRunExporter
+internal interface IRunExporter
 {
     /// <summary>The file (or, for charts, the first file) it writes, relative to the results folder.</summary>
     string FileName { get; }
@@ -29,7 +29,7 @@ public static class ResultFiles
     public const string ChartsFolder = "charts";
 }
 
-public sealed class SummaryCsvExporter : IRunExporter
+internal sealed class SummaryCsvExporter : IRunExporter
 {
     public string FileName => ResultFiles.Summary;
 
@@ -37,7 +37,7 @@ public sealed class SummaryCsvExporter : IRunExporter
         CsvFiles.Write(Path.Combine(folder, FileName), run.Rows.Select(r => CsvMapping.ToSummary(run, r)));
 }
 
-public sealed class ApCsvExporter : IRunExporter
+internal sealed class ApCsvExporter : IRunExporter
 {
     public string FileName => ResultFiles.Ap;
 
@@ -45,7 +45,7 @@ public sealed class ApCsvExporter : IRunExporter
         CsvFiles.Write(Path.Combine(folder, FileName), run.Rows.SelectMany(r => CsvMapping.ToAp(r, run.Detector)));
 }
 
-public sealed class PrCurvesCsvExporter : IRunExporter
+internal sealed class PrCurvesCsvExporter : IRunExporter
 {
     public string FileName => ResultFiles.PrCurves;
 
@@ -54,7 +54,7 @@ public sealed class PrCurvesCsvExporter : IRunExporter
 }
 
 /// <summary>breakdown.csv: per variant (its reference backend's row), AP by face height and attribute, in <c>evaluate --breakdown</c>'s schema.</summary>
-public sealed class BreakdownCsvExporter : IRunExporter
+internal sealed class BreakdownCsvExporter : IRunExporter
 {
     public string FileName => ResultFiles.Breakdown;
 
@@ -66,7 +66,7 @@ public sealed class BreakdownCsvExporter : IRunExporter
     }
 }
 
-public sealed class LatencySamplesCsvExporter : IRunExporter
+internal sealed class LatencySamplesCsvExporter : IRunExporter
 {
     public string FileName => ResultFiles.LatencySamples;
 
@@ -74,7 +74,7 @@ public sealed class LatencySamplesCsvExporter : IRunExporter
         CsvFiles.Write(Path.Combine(folder, FileName), run.LatencySamples.SelectMany(s => CsvMapping.ToSamples(s, run.Detector)));
 }
 
-public sealed class VerdictsCsvExporter : IRunExporter
+internal sealed class VerdictsCsvExporter : IRunExporter
 {
     public string FileName => ResultFiles.Verdicts;
 
@@ -93,7 +93,7 @@ public sealed class VerdictsCsvExporter : IRunExporter
     };
 }
 
-public sealed class ScalingCsvExporter : IRunExporter
+internal sealed class ScalingCsvExporter : IRunExporter
 {
     public string FileName => ResultFiles.Scaling;
 
@@ -108,7 +108,7 @@ public sealed class ScalingCsvExporter : IRunExporter
         }));
 }
 
-public sealed class EnvironmentJsonExporter : IRunExporter
+internal sealed class EnvironmentJsonExporter : IRunExporter
 {
     public string FileName => ResultFiles.Environment;
 
@@ -118,7 +118,7 @@ public sealed class EnvironmentJsonExporter : IRunExporter
     }
 }
 
-public sealed class SuiteJsonExporter : IRunExporter
+internal sealed class SuiteJsonExporter : IRunExporter
 {
     public string FileName => ResultFiles.Suite;
 
@@ -129,7 +129,7 @@ public sealed class SuiteJsonExporter : IRunExporter
 }
 
 /// <summary>The standard set, in the order they run (charts before report.md, which links them).</summary>
-public static class RunExporters
+internal static class RunExporters
 {
     public static IReadOnlyList<IRunExporter> Default { get; } =
     [

@@ -7,7 +7,7 @@ namespace EvalHarness.Reporting;
 /// Rebuilds the comparable part of a run (rows, latency samples, environment) from a results
 /// folder, or from a summary.csv path with its siblings. Used by <c>compare</c>.
 /// </summary>
-public static class RunResultsReader
+internal static class RunResultsReader
 {
     public static RunResults Read(string folderOrSummary)
     {

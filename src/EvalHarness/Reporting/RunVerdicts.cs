@@ -5,7 +5,7 @@ using EvalHarness.PostProcessing;
 namespace EvalHarness.Reporting;
 
 /// <summary>Derives the verdict table of a run from its rows (see <see cref="Verdicts"/> for the rules).</summary>
-public static class RunVerdicts
+internal static class RunVerdicts
 {
     /// <summary>
     /// For every gradient-clipping variant: one accuracy verdict from the ΔAP intervals of its

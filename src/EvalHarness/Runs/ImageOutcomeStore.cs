@@ -11,7 +11,7 @@ namespace EvalHarness.Runs;
 /// Per-image outcome files (<c>images/000123.bin</c>): versioned, checksummed, written atomically.
 /// A file that is truncated, corrupt, or from a different plan is reported and recomputed, never used.
 /// </summary>
-public sealed class ImageOutcomeStore
+internal sealed class ImageOutcomeStore
 {
     private const uint Magic = 0x4F494845; // "EHIO"
     private const int Version = 2; // 2: flat indices of the detections

@@ -5,7 +5,7 @@ using EvalHarness.Suites;
 namespace EvalHarness.Runs;
 
 /// <summary>One detector's run inside a several-detector suite.</summary>
-public sealed record DetectorRun(DetectorSpec Detector, RunSessionResult Result);
+internal sealed record DetectorRun(DetectorSpec Detector, RunSessionResult Result);
 
 /// <summary>
 /// A suite with several <c>"detectors"</c>: one complete run per detector in

@@ -6,7 +6,7 @@ using EvalHarness.Reporting;
 namespace EvalHarness.Runs;
 
 /// <summary>What the aggregator needs besides the per-image outcomes.</summary>
-public sealed record AggregationContext
+internal sealed record AggregationContext
 {
     public required string SuiteName { get; init; }
 
@@ -43,7 +43,7 @@ public sealed record AggregationContext
 /// The result depends only on the outcomes in image order, so a merge of shards equals an
 /// unsharded run (timings aside).
 /// </summary>
-public static class RunAggregator
+internal static class RunAggregator
 {
     public static RunResults Aggregate(AggregationContext context, IReadOnlyList<ImageOutcome> outcomes)
     {

@@ -9,7 +9,7 @@ using EvalHarness.Timing;
 namespace EvalHarness.Runs;
 
 /// <summary>A backend as the run sees it: present, or absent with the reason the results will show.</summary>
-public sealed record BackendSlot(string Name, IPostProcessingBackend? Backend, string? UnavailableReason);
+internal sealed record BackendSlot(string Name, IPostProcessingBackend? Backend, string? UnavailableReason);
 
 /// <summary>Progress of a run, one report per finished image.</summary>
 public readonly record struct RunProgress(int Done, int Total, string ImageKey, bool Resumed);
@@ -32,7 +32,7 @@ public interface IRunObserver
 /// (warm-up, then timed repeats that must return identical output), and stores each image's
 /// outcome before moving on, so an interrupted run loses at most the image in flight.
 /// </summary>
-public sealed class RunExecutor
+internal sealed class RunExecutor
 {
     private readonly ICandidateSource _source;
     private readonly RunPlan _plan;

@@ -261,7 +261,7 @@ public sealed record RunManifest
 }
 
 /// <summary>The content of <see cref="RunFolder.CompleteFile"/>.</summary>
-public sealed record CompletionMarker
+internal sealed record CompletionMarker
 {
     public required DateTimeOffset Completed { get; init; }
     public required int Images { get; init; }

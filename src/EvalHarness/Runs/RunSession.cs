@@ -39,8 +39,6 @@ public sealed record RunSessionResult(string OutputDir, RunResults? Results, int
 /// </summary>
 public static class RunSession
 {
-    public const string RunFile = RunFolder.ManifestFile;
-
     public static RunSessionResult Run(RunRequest request, IRunObserver? observer, CancellationToken cancellationToken = default)
     {
         if (request.Suite.Sweep is not null) return Sweeps.SweepSession.Run(request, observer, cancellationToken);

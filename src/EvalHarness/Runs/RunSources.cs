@@ -11,7 +11,7 @@ using EvalHarness.Suites;
 namespace EvalHarness.Runs;
 
 /// <summary>Builds what a suite names: its candidate source and its backends.</summary>
-public static class RunSources
+internal static class RunSources
 {
     /// <summary>
     /// The suite's candidates: the synthetic detector, or BlazeFace on WIDER FACE through the

@@ -4,7 +4,7 @@ namespace EvalHarness.Sources;
 public readonly record struct StageTimings(double DecodeMs, double InferenceMs, double DenseDecodeMs);
 
 /// <summary>A candidate source that can say how long each front-end stage of its last <c>Load</c> took.</summary>
-public interface IStageTimed
+internal interface IStageTimed
 {
     StageTimings LastTimings { get; }
 }

@@ -7,7 +7,7 @@ namespace EvalHarness.Suites;
 /// is ≡ i−1 (mod n): round-robin, so every shard gets a similar mix of easy and crowded images
 /// from every event (WIDER FACE is ordered by event), and the plan depends on nothing but the count.
 /// </summary>
-public static class ShardPlan
+internal static class ShardPlan
 {
     public static int[] Select(int imageCount, ShardSpec shard) => Select(imageCount, shard.Index, shard.Count);
 

@@ -1,7 +1,7 @@
 namespace EvalHarness.Sweeps;
 
 /// <summary>A configuration as tuning sees it on one set of images: its objective value and median latency.</summary>
-public readonly record struct TuningCandidate(string Label, double Score, double MedianMs);
+internal readonly record struct TuningCandidate(string Label, double Score, double MedianMs);
 
 /// <summary>
 /// Held-out tuning by cross-fitting. For each fold f, the configuration of a family is chosen on
@@ -12,7 +12,7 @@ public readonly record struct TuningCandidate(string Label, double Score, double
 /// the order the suite lists configurations in. Candidates whose objective is NaN (not eligible
 /// under a latency bound, or AP undefined) are never picked.</para>
 /// </summary>
-public static class CrossFitting
+internal static class CrossFitting
 {
     /// <summary>Index of the best candidate, or -1 when none has a defined objective.</summary>
     public static int Best(IReadOnlyList<TuningCandidate> candidates)

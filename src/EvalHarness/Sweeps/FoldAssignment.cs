@@ -11,7 +11,7 @@ namespace EvalHarness.Sweeps;
 /// <para><b>By image</b> (synthetic data, whose images are independent draws): image i goes to
 /// fold i mod K.</para>
 /// </summary>
-public static class FoldAssignment
+internal static class FoldAssignment
 {
     /// <summary>Fold (0-based) of each image; <paramref name="eventOfImage"/>[i] is image i's event.</summary>
     public static int[] ByEvent(IReadOnlyList<string> eventOfImage, int folds)

@@ -12,7 +12,7 @@ namespace EvalHarness.Sweeps;
 /// latency ratio against tuned <c>nms</c> decide, as the speed verdict does. Otherwise the verdict
 /// is <i>refuted</i> and says that no configuration matches the accuracy.</para>
 /// </summary>
-public static class MatchedAccuracy
+internal static class MatchedAccuracy
 {
     public const double DefaultTolerance = 0.005;
 

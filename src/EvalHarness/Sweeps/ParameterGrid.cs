@@ -199,7 +199,7 @@ public sealed record VariantGrid
 /// expansion order) and the grid it came from. Refuses more than <c>maxConfigs</c> configurations
 /// before building any, and a configuration listed twice.
 /// </summary>
-public sealed record GridExpansion(IReadOnlyList<VariantSpec> Configurations, IReadOnlyList<VariantGrid> Grids, IReadOnlyList<int> GridOfConfiguration)
+internal sealed record GridExpansion(IReadOnlyList<VariantSpec> Configurations, IReadOnlyList<VariantGrid> Grids, IReadOnlyList<int> GridOfConfiguration)
 {
     public const int DefaultMaxConfigs = 500;
 

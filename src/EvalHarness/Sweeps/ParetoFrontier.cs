@@ -1,14 +1,14 @@
 namespace EvalHarness.Sweeps;
 
 /// <summary>A configuration as a point of the accuracy/speed plane.</summary>
-public readonly record struct ParetoPoint(double MedianMs, double Ap);
+internal readonly record struct ParetoPoint(double MedianMs, double Ap);
 
 /// <summary>
 /// The AP–latency Pareto frontier: a point is on it when no other point is at least as fast and
 /// at least as accurate while strictly better in one of the two. Identical points do not
 /// dominate each other (both stay on). Points with a NaN coordinate are never on it.
 /// </summary>
-public static class ParetoFrontier
+internal static class ParetoFrontier
 {
     /// <summary>For each point, whether it is on the frontier. O(n log n).</summary>
     public static bool[] OnFrontier(IReadOnlyList<ParetoPoint> points)

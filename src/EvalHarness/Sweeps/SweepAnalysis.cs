@@ -8,7 +8,7 @@ using EvalHarness.Reporting;
 namespace EvalHarness.Sweeps;
 
 /// <summary>What the analysis needs besides the measurements.</summary>
-public sealed record SweepContext
+internal sealed record SweepContext
 {
     public required string SuiteName { get; init; }
 
@@ -33,7 +33,7 @@ public sealed record SweepContext
 /// (paired bootstrap over images), their latency ratios, the matched-accuracy speed verdict,
 /// the untuned verdicts of each family's default configuration, and the Pareto frontier.
 /// </summary>
-public static class SweepAnalysis
+internal static class SweepAnalysis
 {
     private static readonly EvalOptions SingleThreaded = EvalOptions.Default with { MaxDegreeOfParallelism = 1 };
 
@@ -481,7 +481,7 @@ public static class SweepAnalysis
 }
 
 /// <summary>How images were split into folds.</summary>
-public static class FoldRules
+internal static class FoldRules
 {
     public const string ByEvent = "by event";
     public const string ByImage = "by image";

@@ -12,7 +12,7 @@ namespace EvalHarness.Sweeps;
 /// as a heat map with the value in each cell, the other parameters at the family's best
 /// configuration; a line for one parameter).
 /// </summary>
-public static class SweepCharts
+internal static class SweepCharts
 {
     public const int Width = 1400;
     public const int Height = 850;

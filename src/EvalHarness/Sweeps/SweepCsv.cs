@@ -9,7 +9,7 @@ namespace EvalHarness.Sweeps;
 
 /// <summary>One row of sweep.csv: one configuration on one backend, with its family and one column per parameter.</summary>
 [CsvRecord]
-public sealed partial class SweepRecord
+internal sealed partial class SweepRecord
 {
     [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("configuration")] public string Configuration { get; set; } = "";
@@ -38,7 +38,7 @@ public sealed partial class SweepRecord
 
 /// <summary>One row of tuning.csv: a family's pick for one held-out fold.</summary>
 [CsvRecord]
-public sealed partial class TuningRecord
+internal sealed partial class TuningRecord
 {
     [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("family")] public string Family { get; set; } = "";
@@ -58,7 +58,7 @@ public sealed partial class TuningRecord
 
 /// <summary>One row of pareto.csv: a frontier point of one backend, fastest first.</summary>
 [CsvRecord]
-public sealed partial class ParetoRecord
+internal sealed partial class ParetoRecord
 {
     [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("backend")] public string Backend { get; set; } = "";
@@ -72,7 +72,7 @@ public sealed partial class ParetoRecord
 }
 
 /// <summary>The file names a sweep adds to a results folder.</summary>
-public static class SweepFiles
+internal static class SweepFiles
 {
     public const string Sweep = "sweep.csv";
     public const string Tuning = "tuning.csv";
@@ -80,7 +80,7 @@ public static class SweepFiles
 }
 
 /// <summary>Writes a sweep's folder: the run's tables that compare reads, the sweep's own CSVs, charts, report.md.</summary>
-public static class SweepExporters
+internal static class SweepExporters
 {
     public static void WriteAll(SweepResults sweep, string folder)
     {

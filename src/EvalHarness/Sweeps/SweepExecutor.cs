@@ -11,7 +11,7 @@ using EvalHarness.Runs;
 namespace EvalHarness.Sweeps;
 
 /// <summary>One configuration on one backend after the latency pass.</summary>
-public sealed class SweepCell
+internal sealed class SweepCell
 {
     public required RowStatus Status { get; init; }
     public string? Reason { get; init; }
@@ -30,7 +30,7 @@ public sealed class SweepCell
 }
 
 /// <summary>What the two passes measured; the analysis reads only this.</summary>
-public sealed class SweepMeasurements
+internal sealed class SweepMeasurements
 {
     public required IReadOnlyList<VariantSpec> Configurations { get; init; }
 
@@ -70,7 +70,7 @@ public sealed class SweepMeasurements
 /// from the accuracy pass's (the spec's 1e-5 equivalence of the soft variants) keeps its own, so
 /// its AP is its own.
 /// </summary>
-public sealed class SweepExecutor(ICandidateSource source, IReadOnlyList<VariantSpec> configurations, IReadOnlyList<BackendSlot> slots, int repeats, int warmUp, bool strict, IRunObserver? observer,
+internal sealed class SweepExecutor(ICandidateSource source, IReadOnlyList<VariantSpec> configurations, IReadOnlyList<BackendSlot> slots, int repeats, int warmUp, bool strict, IRunObserver? observer,
     IReadOnlyList<int>? selectedImages = null)
 {
     public SweepMeasurements Execute(CancellationToken cancellationToken)

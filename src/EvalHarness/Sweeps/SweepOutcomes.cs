@@ -11,7 +11,7 @@ namespace EvalHarness.Sweeps;
 /// only where the backend's differ from the accuracy pass's, flagged <see cref="OwnDetections"/>)
 /// and a last one holding the accuracy pass's detections.
 /// </summary>
-public static class SweepOutcomes
+internal static class SweepOutcomes
 {
     /// <summary>The message of an ok backend cell that carries its own detections.</summary>
     public const string OwnDetections = "own detections";

@@ -6,7 +6,7 @@ using EvalHarness.Reporting;
 namespace EvalHarness.Sweeps;
 
 /// <summary>report.md of a sweep: the tuned comparison first, then the untuned verdicts, the charts, every configuration, how to reproduce.</summary>
-public static class SweepReport
+internal static class SweepReport
 {
     public static string Render(SweepResults sweep)
     {

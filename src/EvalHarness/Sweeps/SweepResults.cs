@@ -4,7 +4,7 @@ using EvalHarness.Reporting;
 namespace EvalHarness.Sweeps;
 
 /// <summary>One configuration on one backend: the sweep.csv row.</summary>
-public sealed record SweepRow
+internal sealed record SweepRow
 {
     /// <summary>The canonical configuration label (<c>VariantSpec.ToString()</c>): the key of merge and compare.</summary>
     public required string Configuration { get; init; }
@@ -23,7 +23,7 @@ public sealed record SweepRow
 }
 
 /// <summary>One family's choice for one fold: the tuning.csv row.</summary>
-public sealed record TuningPick
+internal sealed record TuningPick
 {
     public required string Family { get; init; }
     public required int Fold { get; init; }
@@ -38,7 +38,7 @@ public sealed record TuningPick
 }
 
 /// <summary>A tuned family: its picks assembled over the held-out folds, against tuned nms.</summary>
-public sealed record TunedFamily
+internal sealed record TunedFamily
 {
     public required string Family { get; init; }
 
@@ -68,19 +68,19 @@ public sealed record TunedFamily
 }
 
 /// <summary>A tuned family's latency on one backend (its picks' per-image medians) and its ratio to tuned nms.</summary>
-public sealed record TunedLatency(string Backend, LatencyStats? Latency, Interval? RatioToNms);
+internal sealed record TunedLatency(string Backend, LatencyStats? Latency, Interval? RatioToNms);
 
 /// <summary>One fold: its events (WIDER) and image count.</summary>
-public sealed record FoldInfo(int Fold, int Images, IReadOnlyList<string> Events);
+internal sealed record FoldInfo(int Fold, int Images, IReadOnlyList<string> Events);
 
 /// <summary>The frontier of one backend, fastest first.</summary>
-public sealed record ParetoEntry(string Backend, int Order, string Configuration, string Family, double MedianMs, PerSetting<double> Ap);
+internal sealed record ParetoEntry(string Backend, int Order, string Configuration, string Family, double MedianMs, PerSetting<double> Ap);
 
 /// <summary>The grid axes of a family (written order), for the sensitivity charts.</summary>
-public sealed record FamilyAxes(string Family, IReadOnlyList<GridAxis> Axes);
+internal sealed record FamilyAxes(string Family, IReadOnlyList<GridAxis> Axes);
 
 /// <summary>Everything a sweep produced; the sweep exporters read only this (and the run's rows in <see cref="Run"/>).</summary>
-public sealed record SweepResults
+internal sealed record SweepResults
 {
     public required RunResults Run { get; init; }
     public required TuningObjective Objective { get; init; }

@@ -14,7 +14,7 @@ namespace EvalHarness.Sweeps;
 /// sweep.csv, tuning.csv, pareto.csv, the charts and report.md. A shard (<c>--shard i/n</c>) runs
 /// both passes on its images and stores per-image outcomes; <c>merge</c> analyses the union.
 /// </summary>
-public static class SweepSession
+internal static class SweepSession
 {
     public static RunSessionResult Run(RunRequest request, IRunObserver? observer, CancellationToken cancellationToken = default)
     {

@@ -4,7 +4,7 @@ using System.Runtime;
 namespace EvalHarness.Timing;
 
 /// <summary>How a warm-up ended: the passes it took, how long, and whether the JIT had gone quiet.</summary>
-public readonly record struct WarmUpReport(int Passes, TimeSpan Elapsed, bool Settled);
+internal readonly record struct WarmUpReport(int Passes, TimeSpan Elapsed, bool Settled);
 
 /// <summary>
 /// Warms code up until the JIT has finished with it, so timings measure optimised (tier-1) code.
@@ -13,7 +13,7 @@ public readonly record struct WarmUpReport(int Passes, TimeSpan Elapsed, bool Se
 /// the first timed repeats on tier-0 code (seen: 90, 42, 5 ms for one image). This runs passes
 /// until a pass compiles nothing new and no method has been compiled for <see cref="SettleTime"/>.
 /// </summary>
-public static class JitWarmUp
+internal static class JitWarmUp
 {
     /// <summary>Longer than the runtime's tier-up delay (100 ms) plus the background re-compilation.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(250);

@@ -15,7 +15,7 @@ namespace EvalHarness.Backends.Gpu;
 /// "unavailable" when there is no GPU, so runs say "n/a"; a device failure during a run throws
 /// <see cref="GpuBackendException"/>.
 /// </summary>
-public sealed class GpuBackend : IPostProcessingBackend
+internal sealed class GpuBackend : IPostProcessingBackend
 {
     private readonly GpuContext _gpu;
     private readonly GpuKernels _kernels;
@@ -58,9 +58,6 @@ public sealed class GpuBackend : IPostProcessingBackend
         if (!GpuContext.TryCreate(kind, out var gpu, out unavailableReason)) return null;
         return new GpuBackend(gpu!);
     }
-
-    /// <summary>Throws <see cref="GpuBackendException"/> when no device of <paramref name="kind"/> is usable.</summary>
-    public static GpuBackend Create(GpuAcceleratorKind kind = GpuAcceleratorKind.Gpu) => new(GpuContext.Create(kind));
 
     public string Name => "gpu";
 
@@ -407,7 +404,4 @@ public sealed class GpuBackend : IPostProcessingBackend
 }
 
 /// <summary>Stage times of one batch in milliseconds (gpu-check): upload, device work, download + output fill.</summary>
-internal readonly record struct GpuBatchTimings(double UploadMs, double KernelMs, double DownloadMs)
-{
-    public double TotalMs => UploadMs + KernelMs + DownloadMs;
-}
+internal readonly record struct GpuBatchTimings(double UploadMs, double KernelMs, double DownloadMs);

@@ -10,7 +10,7 @@ namespace EvalHarness.Detectors.Cache;
 /// truncated, other version or parameters) is reported through <c>onWarning</c> and
 /// <see cref="Warnings"/>, then recomputed and overwritten; it is never used.
 /// </summary>
-public sealed class CachedCandidateSource : ICandidateSource, IStageTimed
+internal sealed class CachedCandidateSource : ICandidateSource, IStageTimed
 {
     private readonly ICandidateSource _inner;
     private readonly Action<CacheWarning>? _onWarning;

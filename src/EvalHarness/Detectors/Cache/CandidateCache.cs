@@ -9,7 +9,7 @@ using EvalHarness.PostProcessing;
 namespace EvalHarness.Detectors.Cache;
 
 /// <summary>The outcome of looking an image up in the cache.</summary>
-public enum CacheLookup
+internal enum CacheLookup
 {
     Hit,
     Missing,
@@ -33,7 +33,7 @@ public sealed record CacheWarning(string Path, string Problem)
 /// written atomically (temp + rename), so an interrupted run leaves whole entries only and a
 /// rerun resumes where it stopped.
 /// </summary>
-public sealed class CandidateCache
+internal sealed class CandidateCache
 {
     /// <summary>2: entries carry the image file's content hash (a re-encoded or replaced image is recomputed, never replayed).</summary>
     public const ushort FormatVersion = 2;

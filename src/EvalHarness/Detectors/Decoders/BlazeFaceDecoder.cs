@@ -9,7 +9,7 @@ namespace EvalHarness.Detectors.Decoders;
 /// regresses 16 values: box centre offset, box size, six keypoints, all in input pixels.
 /// The decoding follows keijiro's Postprocess1 kernel without its texture V-flip.
 /// </summary>
-public sealed class BlazeFaceDecoder : IDetectionDecoder
+internal sealed class BlazeFaceDecoder : IDetectionDecoder
 {
     public const string InputName = "input:0";
     public const int Values = 16;

@@ -89,7 +89,7 @@ public interface IDetectionDecoder
     void Decode(IReadOnlyList<float[]> outputs, CandidateMap map);
 }
 
-public static class DetectionDecoderExtensions
+internal static class DetectionDecoderExtensions
 {
     /// <summary>Shapes <paramref name="map"/> with the decoder's levels, strides in network-input pixels.</summary>
     public static void ResetForDecoder(this CandidateMap map, IDetectionDecoder decoder)

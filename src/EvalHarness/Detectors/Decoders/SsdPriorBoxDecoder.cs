@@ -3,7 +3,7 @@ using EvalHarness.PostProcessing;
 namespace EvalHarness.Detectors.Decoders;
 
 /// <summary>What the confidence output holds per prior.</summary>
-public enum ScoreActivation
+internal enum ScoreActivation
 {
     /// <summary>Raw logits over <c>Classes</c> classes; the face probability is their softmax.</summary>
     Softmax,
@@ -18,7 +18,7 @@ public enum ScoreActivation
 /// <c>decode</c>): level k has a <c>ceil(H/step) × ceil(W/step)</c> grid with one prior per entry of
 /// <c>MinSizes[k]</c>, centred on the cell, square, <c>min_size</c> pixels wide.
 /// </summary>
-public sealed record SsdDecoderOptions
+internal sealed record SsdDecoderOptions
 {
     public required string LocOutput { get; init; }
     public required string ConfOutput { get; init; }
@@ -35,7 +35,7 @@ public sealed record SsdDecoderOptions
 }
 
 /// <summary>Decodes SSD-style <c>[loc, conf(, landmarks)]</c> outputs against generated priors; see <see cref="SsdDecoderOptions"/>.</summary>
-public sealed class SsdPriorBoxDecoder : IDetectionDecoder
+internal sealed class SsdPriorBoxDecoder : IDetectionDecoder
 {
     private readonly SsdDecoderOptions _options;
     private readonly int _priorCount;

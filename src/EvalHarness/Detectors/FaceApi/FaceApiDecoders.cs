@@ -40,7 +40,7 @@ public abstract class FaceApiDecoder : IDetectionDecoder
 /// 10/10/5/5 evaluated step by step in float32 as face-api's tensor ops do, score = sigmoid of the
 /// face logit (channel 1). Boxes come out unclipped, in network-input pixels.
 /// </summary>
-public sealed class FaceApiSsdDecoder : FaceApiDecoder
+internal sealed class FaceApiSsdDecoder : FaceApiDecoder
 {
     private static readonly OutputTensorSpec[] OutputSpecs =
     [
@@ -99,7 +99,7 @@ public sealed class FaceApiSsdDecoder : FaceApiDecoder
 /// sigmoid(objectness), centre <c>(col + σ(tx))·32</c>, size <c>e^tw·anchor_w·32</c> input pixels
 /// (face-api's <c>/13·inputSize</c>), evaluated in float64 like face-api's JS.
 /// </summary>
-public sealed class FaceApiTinyDecoder : FaceApiDecoder
+internal sealed class FaceApiTinyDecoder : FaceApiDecoder
 {
     public const int Anchors = 5;
 

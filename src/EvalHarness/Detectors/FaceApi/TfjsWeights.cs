@@ -24,7 +24,6 @@ internal sealed class TfjsWeights
 
     public string ManifestPath { get; }
     public string BinPath { get; }
-    public IReadOnlyCollection<TfjsTensor> Tensors => _tensors.Values;
 
     private TfjsWeights(string manifestPath, string binPath, Dictionary<string, TfjsTensor> tensors)
     {

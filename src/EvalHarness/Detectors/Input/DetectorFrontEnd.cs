@@ -60,7 +60,7 @@ public sealed record FrontEndOptions
 /// <see cref="FrontEndOptions.Mode"/>, runs and decodes each, and assembles the dense candidate map
 /// in original image pixels. Not thread-safe (one detector, reused buffers).
 /// </summary>
-public sealed class DetectorFrontEnd
+internal sealed class DetectorFrontEnd
 {
     private readonly OnnxDetector _detector;
     private readonly IDetectionDecoder _decoder;
@@ -92,9 +92,6 @@ public sealed class DetectorFrontEnd
     }
 
     public int TileStride => _tileStride;
-
-    /// <summary>The parameters that change the candidates (for cache manifests).</summary>
-    public string Describe() => _options.Describe(_decoder);
 
     /// <summary>Loads <paramref name="imagePath"/> and fills <paramref name="map"/> (size and levels; event and key are the caller's).</summary>
     public void Detect(string imagePath, CandidateMap map, CancellationToken cancellationToken = default)

@@ -43,8 +43,6 @@ public sealed class ImageLoader
         };
     }
 
-    public ImageLoadOptions Options => _options;
-
     /// <summary>Loads <paramref name="path"/> as RGB; every failure is an <see cref="EvalHarnessException"/> naming the file.</summary>
     public Image<Rgb24> Load(string path)
     {

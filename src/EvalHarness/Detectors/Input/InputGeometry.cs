@@ -5,7 +5,7 @@ namespace EvalHarness.Detectors.Input;
 /// round the resized size to the nearest pixel, centre it with integer padding <c>(Wi − n)/2</c>.
 /// A network-input coordinate maps back as <c>x = (x_in − PadX) / Scale</c>.
 /// </summary>
-public readonly record struct LetterboxGeometry(double Scale, int ResizedWidth, int ResizedHeight, int PadX, int PadY)
+internal readonly record struct LetterboxGeometry(double Scale, int ResizedWidth, int ResizedHeight, int PadX, int PadY)
 {
     public static LetterboxGeometry For(int imageWidth, int imageHeight, int inputWidth, int inputHeight)
     {
@@ -29,7 +29,7 @@ public readonly record struct LetterboxGeometry(double Scale, int ResizedWidth, 
 /// (spec: "Tiled inference"). The last tile in a row or column may reach past the image; its
 /// outside pixels are padding. An image smaller than the input is one padded tile.
 /// </summary>
-public readonly record struct TileLayout(int ImageWidth, int ImageHeight, int TileWidth, int TileHeight, int Stride)
+internal readonly record struct TileLayout(int ImageWidth, int ImageHeight, int TileWidth, int TileHeight, int Stride)
 {
     public int TilesX => TileCount(ImageWidth, TileWidth, Stride);
     public int TilesY => TileCount(ImageHeight, TileHeight, Stride);

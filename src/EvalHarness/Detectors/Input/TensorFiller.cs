@@ -8,7 +8,7 @@ namespace EvalHarness.Detectors.Input;
 /// pixel (OriginX + tx, OriginY + ty), normalised per channel through a 256-entry table; pixels
 /// outside the image get the spec's pad value. Negative origins centre a letterboxed image.
 /// </summary>
-public sealed class TensorFiller
+internal sealed class TensorFiller
 {
     private readonly ModelInputSpec _spec;
     private readonly float[] _lut = new float[3 * 256];

@@ -9,7 +9,7 @@ namespace EvalHarness.Detectors.Input;
 /// candidate with the higher score and an equal score keeps the earlier tile, so tiles must be
 /// stitched in order. Coordinates map as <c>x = (x_in + OffsetX) / ScaleX</c>.
 /// </summary>
-public static class TileStitcher
+internal static class TileStitcher
 {
     /// <summary>Marks every candidate of <paramref name="map"/> as not yet covered by any tile.</summary>
     public static void Clear(CandidateMap map) => map.ScoreSpan.Fill(float.NegativeInfinity);

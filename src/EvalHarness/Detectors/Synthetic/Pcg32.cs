@@ -5,7 +5,7 @@ namespace EvalHarness.Detectors.Synthetic;
 /// is an implementation detail that may change between .NET versions: synthetic data must be the
 /// same for a seed on every machine and runtime.
 /// </summary>
-public struct Pcg32
+internal struct Pcg32
 {
     private const ulong Multiplier = 6364136223846793005UL;
     private ulong _state;
@@ -57,7 +57,7 @@ public struct Pcg32
 /// exp built from +, −, ×, ÷ and exact power-of-two scaling only: the platform's libm may differ
 /// in the last bit between machines, which would make synthetic maps machine-dependent.
 /// </summary>
-public static class DeterministicMath
+internal static class DeterministicMath
 {
     private const double Ln2Hi = 6.93147180369123816490e-01;
     private const double Ln2Lo = 1.90821492927058770002e-10;

@@ -30,8 +30,6 @@ public sealed record BootstrapOptions
 /// <summary>A point estimate with its confidence interval.</summary>
 public readonly record struct Interval(double Estimate, double Lower, double Upper)
 {
-    public double Width => Upper - Lower;
-
     public bool Contains(double value) => value >= Lower && value <= Upper;
 
     /// <summary>The whole interval lies strictly above <paramref name="value"/>.</summary>
@@ -51,33 +49,6 @@ public readonly record struct Interval(double Estimate, double Lower, double Upp
 /// </summary>
 public static class Bootstrap
 {
-    /// <summary>95 % (by default) interval of the median of <paramref name="sample"/>.</summary>
-    public static Interval MedianInterval(ReadOnlySpan<double> sample, BootstrapOptions? options = null)
-    {
-        options ??= BootstrapOptions.Default;
-        options.Validate();
-        if (sample.IsEmpty) throw new ArgumentException("empty sample", nameof(sample));
-        var n = sample.Length;
-        var estimate = Percentiles.Median(sample);
-        var stats = new double[options.Resamples];
-        var buffer = ArrayPool<double>.Shared.Rent(n);
-        try
-        {
-            var rng = new SplitMix64(options.Seed);
-            var draw = buffer.AsSpan(0, n);
-            for (var b = 0; b < stats.Length; b++)
-            {
-                for (var i = 0; i < n; i++) draw[i] = sample[rng.NextInt(n)];
-                stats[b] = Percentiles.OfUnsortedInPlace(draw, 0.5);
-            }
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(buffer);
-        }
-        return FromResamples(estimate, stats, options.Confidence);
-    }
-
     /// <summary>
     /// Paired bootstrap over <paramref name="itemCount"/> images of a statistic given by weights
     /// (e.g. AP of variant A − AP of variant B on the same resampled images).

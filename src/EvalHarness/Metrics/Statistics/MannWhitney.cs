@@ -3,7 +3,7 @@ using System.Buffers;
 namespace EvalHarness.Metrics.Statistics;
 
 /// <summary>Result of a two-sided Mann–Whitney U test; <see cref="U"/> is the statistic of the first sample.</summary>
-public readonly record struct MannWhitneyResult(double U, double Z, double PValue);
+internal readonly record struct MannWhitneyResult(double U, double Z, double PValue);
 
 /// <summary>
 /// Two-sided Mann–Whitney U test with the normal approximation, tie correction and continuity
@@ -14,7 +14,7 @@ public readonly record struct MannWhitneyResult(double U, double Z, double PValu
 /// <c>U1 − n1·n2/2</c> (positive: the first sample tends to be larger). With no variation at
 /// all (σ = 0) the test has no evidence: z = 0, p = 1.
 /// </summary>
-public static class MannWhitney
+internal static class MannWhitney
 {
     public static MannWhitneyResult Test(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {

@@ -5,15 +5,12 @@ namespace EvalHarness.Metrics.Statistics;
 /// the all-positive series <c>erf(x) = 2/√π·e^{−x²}·Σ 2ⁿx^{2n+1}/(1·3·…·(2n+1))</c> below 1
 /// (no cancellation) and Laplace's continued fraction (200 terms) above, both to about 1e-15 relative.
 /// </summary>
-public static class NormalDistribution
+internal static class NormalDistribution
 {
     private const double InvSqrtPi = 0.56418958354775628695;
 
     /// <summary>P(Z &gt; z) for a standard normal Z.</summary>
     public static double UpperTail(double z) => 0.5 * Erfc(z / Math.Sqrt(2.0));
-
-    /// <summary>P(Z ≤ z).</summary>
-    public static double Cdf(double z) => 0.5 * Erfc(-z / Math.Sqrt(2.0));
 
     public static double Erfc(double x)
     {

@@ -9,7 +9,7 @@ namespace EvalHarness.Metrics.Statistics;
 /// The interpolation is written as numpy's <c>_lerp</c> (from the upper end when the weight is
 /// ≥ 0.5) so results agree with <c>numpy.percentile</c> to the last bit.
 /// </summary>
-public static class Percentiles
+internal static class Percentiles
 {
     /// <summary>The <paramref name="fraction"/> quantile (0.5 = median) of already sorted values.</summary>
     public static double OfSorted(ReadOnlySpan<double> sorted, double fraction)
@@ -41,8 +41,6 @@ public static class Percentiles
     }
 
     public static double Median(ReadOnlySpan<double> values) => Of(values, 0.5);
-
-    public static double MedianOfSorted(ReadOnlySpan<double> sorted) => OfSorted(sorted, 0.5);
 
     /// <summary>
     /// Same value as <see cref="OfSorted"/> on the sorted values, found by quickselect in O(n)

@@ -44,15 +44,6 @@ internal sealed class ResampleWeights
         return new ResampleWeights(imageCount, options.Resamples, weights, options);
     }
 
-    /// <summary><c>result[b] = statistic(this[b])</c>, resamples in parallel (<paramref name="parallelism"/> null: all cores).</summary>
-    public double[] Evaluate(WeightedStatistic statistic, int? parallelism = null)
-    {
-        ArgumentNullException.ThrowIfNull(statistic);
-        var stats = new double[Count];
-        Parallel.For(0, Count, ParallelOptionsFor(parallelism), b => stats[b] = statistic(this[b]));
-        return stats;
-    }
-
     /// <summary>
     /// <c>median(a) / median(b)</c> on every resample, pairs kept (<c>a[i]</c> and <c>b[i]</c> are the
     /// same image). A median depends only on the multiset of drawn values, so expanding the weights

@@ -18,7 +18,7 @@ namespace EvalHarness.PostProcessing;
 /// Every product and sum is a separate rounding: no fused multiply-add, in any backend.
 /// Boxes are expected finite; NaN coordinates give unspecified (but per-backend deterministic) results.
 /// </summary>
-public static class BoxIou
+internal static class BoxIou
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Max(float a, float b) => a > b ? a : b;

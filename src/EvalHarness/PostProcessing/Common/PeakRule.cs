@@ -11,7 +11,7 @@ namespace EvalHarness.PostProcessing;
 /// greater or equal, so a plateau of equal values yields exactly one peak (its first cell in flat
 /// order). Within a level, cell (y', x') precedes (y, x) iff y' &lt; y, or y' = y and x' &lt; x.
 /// </summary>
-public static class PeakRule
+internal static class PeakRule
 {
     /// <summary>Does <paramref name="center"/> beat <paramref name="neighbour"/> (which lies inside the grid)?</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

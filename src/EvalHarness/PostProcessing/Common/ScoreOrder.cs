@@ -6,7 +6,7 @@ namespace EvalHarness.PostProcessing;
 /// The spec's candidate order: score descending, then flat index ascending. Compares positions
 /// of a score/flat-index pair of arrays (a struct comparer, so sorting allocates nothing).
 /// </summary>
-public readonly struct ScoreOrder : IComparer<int>
+internal readonly struct ScoreOrder : IComparer<int>
 {
     private readonly float[] _scores;
     private readonly int[] _flatIndex;

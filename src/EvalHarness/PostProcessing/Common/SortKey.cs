@@ -10,7 +10,7 @@ namespace EvalHarness.PostProcessing;
 /// kernels build their keys (<c>KeyLayout</c>) from the same <see cref="ScoreDescending{TOps}"/>.
 /// −0 is folded into +0 first, so equal scores always tie and fall to the flat index.
 /// </summary>
-public static class SortKey
+internal static class SortKey
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Of(float score, int flatIndex) => ((ulong)ScoreDescending<CpuFloatOps>(score) << 32) | (uint)flatIndex;

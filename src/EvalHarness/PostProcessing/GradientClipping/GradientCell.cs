@@ -52,7 +52,7 @@ internal static class GradientCell
 }
 
 /// <summary>Step 3's quantisation of the gradient direction (Canny), shared by every backend.</summary>
-public static class GradientDirection
+internal static class GradientDirection
 {
     /// <summary>tan 22.5°.</summary>
     public const float TanPiOver8 = 0.41421356f;

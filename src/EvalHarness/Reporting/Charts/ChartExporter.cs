@@ -5,14 +5,14 @@ using ScottPlot;
 namespace EvalHarness.Reporting.Charts;
 
 /// <summary>A chart of a run: its path relative to the results folder, a caption, and how to draw it.</summary>
-public sealed record ChartSpec(string RelativePath, string Caption, Func<Plot> Build);
+internal sealed record ChartSpec(string RelativePath, string Caption, Func<Plot> Build);
 
 /// <summary>
 /// Renders the run's charts as PNGs under <c>charts/</c>: PR curves per setting (one line per
 /// variant), AP per variant with interval bars, latency per variant × backend (box plots), and
 /// the scaling sweep (log-log) with the CPU/GPU crossover marked. Only charts with data are drawn.
 /// </summary>
-public sealed class ChartExporter : IRunExporter
+internal sealed class ChartExporter : IRunExporter
 {
     public const int Width = 1200;
     public const int Height = 700;

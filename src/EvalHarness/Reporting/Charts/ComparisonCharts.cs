@@ -7,17 +7,17 @@ using ScottPlot;
 namespace EvalHarness.Reporting.Charts;
 
 /// <summary>One method's curve in one setting: what a comparison figure draws.</summary>
-public sealed record MethodCurve(string Method, double Ap, double[] Recall, double[] Precision);
+internal sealed record MethodCurve(string Method, double Ap, double[] Recall, double[] Precision);
 
 /// <summary>One method's breakdown (AP per face subset).</summary>
-public sealed record MethodBreakdown(string Method, IReadOnlyList<BreakdownBucket> Buckets);
+internal sealed record MethodBreakdown(string Method, IReadOnlyList<BreakdownBucket> Buckets);
 
 /// <summary>
 /// The charts that compare methods, shared by <c>evaluate</c> and <c>run</c>: the WIDER FACE
 /// comparison figure (one precision-recall curve per method, legend "method (AP)" sorted by AP,
 /// as on the benchmark's results page) and the AP-per-bucket bar chart of the breakdown.
 /// </summary>
-public static class ComparisonCharts
+internal static class ComparisonCharts
 {
     public const int Width = 1200;
     public const int Height = 700;

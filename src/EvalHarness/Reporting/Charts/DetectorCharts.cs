@@ -6,7 +6,7 @@ using ScottPlot;
 namespace EvalHarness.Reporting.Charts;
 
 /// <summary>One detector's results as the cross-detector charts see them.</summary>
-public sealed record DetectorResults(string Detector, RunResults Run);
+internal sealed record DetectorResults(string Detector, RunResults Run);
 
 /// <summary>
 /// The charts at the top of a several-detector run, one colour per detector and one group per
@@ -14,7 +14,7 @@ public sealed record DetectorResults(string Detector, RunResults Run);
 /// (one chart per setting, hard first), and the median-latency ratio against that baseline per
 /// backend (log scale, with its interval). Each detector keeps its own charts in its folder.
 /// </summary>
-public static class DetectorCharts
+internal static class DetectorCharts
 {
     public static string DeltaApFileName(Setting setting) =>
         setting == Setting.Hard ? "delta_ap_by_detector.png" : $"delta_ap_by_detector_{setting.Id()}.png";

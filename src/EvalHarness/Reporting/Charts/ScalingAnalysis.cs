@@ -1,7 +1,7 @@
 namespace EvalHarness.Reporting.Charts;
 
 /// <summary>Where a GPU curve crosses below a CPU curve in the scaling sweep.</summary>
-public static class ScalingAnalysis
+internal static class ScalingAnalysis
 {
     /// <summary>
     /// The candidate count at which <paramref name="gpu"/> becomes faster than <paramref name="cpu"/>:

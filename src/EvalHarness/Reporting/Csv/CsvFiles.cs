@@ -4,7 +4,7 @@ using EvalHarness.IO;
 namespace EvalHarness.Reporting.Csv;
 
 /// <summary>Atomic CSV writes and checked CSV reads of the <see cref="CsvRecordAttribute"/> record types.</summary>
-public static class CsvFiles
+internal static class CsvFiles
 {
     // LF endings keep the committed baseline CSVs diff-friendly; readers accept either. Booleans
     // in lower case as in JSON and most CSV readers' output (reading accepts any case).
@@ -55,12 +55,5 @@ public static class CsvFiles
             throw new DataFormatException(path, 1, ex.Message, ex);
         }
         return records;
-    }
-
-    /// <summary>The header row of a CSV file (empty for an empty file).</summary>
-    public static IReadOnlyList<string> ReadHeader(string path)
-    {
-        using var reader = CsvReader.Create(File.OpenRead(path), ReaderOptions, leaveOpen: false);
-        return [.. reader.Headers];
     }
 }

@@ -6,7 +6,7 @@ using EvalHarness.Metrics.Statistics;
 namespace EvalHarness.Reporting.Csv;
 
 /// <summary>Converts between the run model and the CSV records, both ways.</summary>
-public static class CsvMapping
+internal static class CsvMapping
 {
     public static SummaryRecord ToSummary(RunResults run, ResultRow row) => new()
     {

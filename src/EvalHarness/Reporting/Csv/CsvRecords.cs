@@ -9,7 +9,7 @@ namespace EvalHarness.Reporting.Csv;
 
 /// <summary>One row of summary.csv: one variant on one backend.</summary>
 [CsvRecord]
-public sealed partial class SummaryRecord
+internal sealed partial class SummaryRecord
 {
     [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("suite")] public string Suite { get; set; } = "";
@@ -66,7 +66,7 @@ public sealed partial class SummaryRecord
 /// and by <c>evaluate</c> (one method per prediction folder; variant and backend empty) alike.
 /// </summary>
 [CsvRecord]
-public sealed partial class ApRecord
+internal sealed partial class ApRecord
 {
     [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("method", Optional = true)] public string Method { get; set; } = "";
@@ -84,7 +84,7 @@ public sealed partial class ApRecord
 
 /// <summary>One point of pr_curves.csv (<c>run</c> and <c>evaluate</c> alike; see <see cref="ApRecord"/> for <c>method</c>).</summary>
 [CsvRecord]
-public sealed partial class PrPointRecord
+internal sealed partial class PrPointRecord
 {
     [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("method", Optional = true)] public string Method { get; set; } = "";
@@ -98,7 +98,7 @@ public sealed partial class PrPointRecord
 
 /// <summary>One row of breakdown.csv: AP of one method on one subset of the faces (ap empty when the bucket has no face).</summary>
 [CsvRecord]
-public sealed partial class BreakdownRecord
+internal sealed partial class BreakdownRecord
 {
     [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("method")] public string Method { get; set; } = "";
@@ -110,7 +110,7 @@ public sealed partial class BreakdownRecord
 
 /// <summary>One sample of latency_samples.csv.</summary>
 [CsvRecord]
-public sealed partial class LatencySampleRecord
+internal sealed partial class LatencySampleRecord
 {
     [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("variant")] public string Variant { get; set; } = "";
@@ -121,7 +121,7 @@ public sealed partial class LatencySampleRecord
 
 /// <summary>One row of verdicts.csv.</summary>
 [CsvRecord]
-public sealed partial class VerdictRecord
+internal sealed partial class VerdictRecord
 {
     [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("variant")] public string Variant { get; set; } = "";
@@ -133,7 +133,7 @@ public sealed partial class VerdictRecord
 
 /// <summary>One row of scaling.csv.</summary>
 [CsvRecord]
-public sealed partial class ScalingRecord
+internal sealed partial class ScalingRecord
 {
     [CsvColumn("detector", Optional = true)] public string Detector { get; set; } = "";
     [CsvColumn("variant")] public string Variant { get; set; } = "";

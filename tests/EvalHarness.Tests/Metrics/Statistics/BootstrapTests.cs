@@ -30,48 +30,27 @@ public class SplitMix64Tests
 public class BootstrapTests
 {
     [Fact]
-    public void Constant_sample_gives_a_zero_width_interval()
-    {
-        var sample = Enumerable.Repeat(3.25, 40).ToArray();
-        var i = Bootstrap.MedianInterval(sample);
-        Assert.Equal(new Interval(3.25, 3.25, 3.25), i);
-    }
-
-    [Fact]
     public void Same_seed_same_interval_other_seed_other_interval()
     {
         var rng = new SplitMix64(99);
         var sample = Enumerable.Range(0, 101).Select(_ => rng.NextDouble()).ToArray();
-        var a = Bootstrap.MedianInterval(sample, new BootstrapOptions { Seed = 1 });
-        var b = Bootstrap.MedianInterval(sample, new BootstrapOptions { Seed = 1 });
-        var c = Bootstrap.MedianInterval(sample, new BootstrapOptions { Seed = 2 });
+        double Mean(ReadOnlySpan<int> w)
+        {
+            var (sum, count) = (0.0, 0);
+            for (var i = 0; i < sample.Length; i++) (sum, count) = (sum + (w[i] * sample[i]), count + w[i]);
+            return sum / count;
+        }
+        var a = Bootstrap.Paired(sample.Length, Mean, new BootstrapOptions { Seed = 1 });
+        var b = Bootstrap.Paired(sample.Length, Mean, new BootstrapOptions { Seed = 1 });
+        var c = Bootstrap.Paired(sample.Length, Mean, new BootstrapOptions { Seed = 2 });
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
     }
 
     [Fact]
-    public void Median_interval_of_a_symmetric_sample_contains_the_estimate_and_matches_theory()
+    public void Two_item_resamples_are_mixed_about_half_the_time()
     {
-        // 0..200 uniform grid: median 100. Asymptotic sd of the sample median of U(0,200) with n=201 is
-        // 1/(2 f sqrt n) = 200/(2 sqrt 201) ≈ 7.05, so the 95% interval is about ±13.8 wide on each side.
-        var sample = Enumerable.Range(0, 201).Select(i => (double)i).ToArray();
-        var i = Bootstrap.MedianInterval(sample);
-        Assert.Equal(100, i.Estimate);
-        Assert.True(i.Contains(100));
-        Assert.InRange(i.Upper - 100, 9, 19);
-        Assert.InRange(100 - i.Lower, 9, 19);
-    }
-
-    [Fact]
-    public void Two_point_sample_hits_every_possible_median()
-    {
-        // For {0, 1} the resampled median is 0, 0.5 or 1 with probabilities 1/4, 1/2, 1/4, so the
-        // 2.5% and 97.5% quantiles are 0 and 1 and about half of the draws are mixed.
-        var i = Bootstrap.MedianInterval([0.0, 1.0]);
-        Assert.Equal(0.5, i.Estimate);
-        Assert.Equal(0, i.Lower);
-        Assert.Equal(1, i.Upper);
-
+        // Two draws with replacement from two items give one of each with probability 1/2.
         var rng = new SplitMix64(5);
         var weights = new int[2];
         var mixed = 0;

@@ -98,13 +98,6 @@ internal sealed class GpuContext : IDisposable
         }
     }
 
-    /// <summary>Like <see cref="TryCreate"/> but throws a <see cref="GpuBackendException"/> naming the reason.</summary>
-    public static GpuContext Create(GpuAcceleratorKind kind)
-    {
-        if (!TryCreate(kind, out var gpu, out var reason)) throw new GpuBackendException($"gpu backend unavailable: {reason}");
-        return gpu!;
-    }
-
     private static Context CreateContext(Action<Context.Builder> accelerators) =>
         Context.Create(builder =>
         {
@@ -116,7 +109,7 @@ internal sealed class GpuContext : IDisposable
 }
 
 /// <summary>The GPU backend could not start, or the device failed during a run; CPU results stay valid.</summary>
-public sealed class GpuBackendException : EvalHarnessException
+internal sealed class GpuBackendException : EvalHarnessException
 {
     public GpuBackendException(string message) : base(message) { }
     public GpuBackendException(string message, Exception inner) : base(message, inner) { }
