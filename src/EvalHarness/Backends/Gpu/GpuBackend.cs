@@ -254,7 +254,7 @@ internal sealed class GpuBackend : IPostProcessingBackend
         var output = ws.EnsureOutput(acc, outOffset, images);
         if (maxN > 0) _kernels.Gather(stream, new Index2D(maxN, images), slots, layout, keys, candidates, emitScore, sorted);
 
-        var iou = variant.IouThreshold;
+        var p = NmsParameters.Of(variant, keepTopK);
         var tiles = new KernelConfig(new Index3D(Math.Max(maxBlocks, 1), Math.Max(maxBlocks, 1), images), new Index3D(GroupSize, 1, 1));
         var perImage = new KernelConfig(new Index1D(images), new Index1D(GroupSize));
         switch (kind)
@@ -263,7 +263,7 @@ internal sealed class GpuBackend : IPostProcessingBackend
             {
                 var mask = ws.Mask.Ensure(acc, maskOffset);
                 var removed = ws.Removed.Ensure(acc, removedOffset);
-                if (maxN > 0) _kernels.Mask(stream, tiles, slots, sorted, iou, mask);
+                if (maxN > 0) _kernels.Mask(stream, tiles, slots, sorted, p, mask);
                 _kernels.Keep(stream, images, slots, sorted, mask, removed, output);
                 break;
             }
@@ -271,7 +271,7 @@ internal sealed class GpuBackend : IPostProcessingBackend
             {
                 var suppressed = ws.State.Ensure(acc, packed);
                 suppressed.MemSetToZero(stream);
-                if (maxN > 0) _kernels.FastSuppress(stream, tiles, slots, sorted, iou, suppressed);
+                if (maxN > 0) _kernels.FastSuppress(stream, tiles, slots, sorted, p, suppressed);
                 _kernels.FastCompact(stream, images, slots, sorted, suppressed, output);
                 break;
             }
@@ -280,14 +280,14 @@ internal sealed class GpuBackend : IPostProcessingBackend
                 var work = ws.Work.Ensure(acc, packed);
                 var state = ws.State.Ensure(acc, packed);
                 var softNms = kind == VariantKind.SoftNmsGaussian ? _kernels.SoftNmsGaussian : _kernels.SoftNmsLinear;
-                softNms(stream, perImage, slots, sorted, iou, variant.Sigma, variant.ScoreThreshold, work, state, output);
+                softNms(stream, perImage, slots, sorted, p, work, state, output);
                 break;
             }
             case VariantKind.WeightedNms:
             {
                 var state = ws.State.Ensure(acc, packed);
                 var members = ws.Members.Ensure(acc, packed);
-                _kernels.WeightedNms(stream, perImage, slots, sorted, iou, state, members, output);
+                _kernels.WeightedNms(stream, perImage, slots, sorted, p, state, members, output);
                 break;
             }
             default:

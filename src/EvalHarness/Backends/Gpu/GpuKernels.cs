@@ -12,13 +12,13 @@ internal sealed class GpuKernels
     public readonly Action<AcceleratorStream, Index1D, CandidateViews, ArrayView<int>, int, float, KeyLayout, ArrayView<ulong>, ArrayView<int>, ArrayView<float>> Threshold;
     public readonly Action<AcceleratorStream, Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews> Gather;
     public readonly Action<AcceleratorStream, Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews> EmitAll;
-    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, ArrayView<ulong>> Mask;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<ulong>> Mask;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews> Keep;
-    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>> FastSuppress;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<int>> FastSuppress;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews> FastCompact;
-    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews> SoftNmsLinear;
-    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews> SoftNmsGaussian;
-    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, ArrayView<int>, OutputViews> WeightedNms;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<float>, ArrayView<int>, OutputViews> SoftNmsLinear;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<float>, ArrayView<int>, OutputViews> SoftNmsGaussian;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<int>, ArrayView<int>, OutputViews> WeightedNms;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>> CellMax;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<int>, float, int, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>> Peak;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int> BoxHorizontal;
@@ -37,13 +37,13 @@ internal sealed class GpuKernels
         ((Action<Index1D, CandidateViews, ArrayView<int>, int, float, KeyLayout, ArrayView<ulong>, ArrayView<int>, ArrayView<float>>)CandidateSelectionKernels.Threshold, false),
         ((Action<Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews>)CandidateSelectionKernels.Gather, false),
         ((Action<Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews>)CandidateSelectionKernels.EmitAll, false),
-        ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<ulong>>)NmsKernels.Mask, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<ulong>>)NmsKernels.Mask, true),
         ((Action<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews>)NmsKernels.Keep, false),
-        ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>>)NmsKernels.FastSuppress, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<int>>)NmsKernels.FastSuppress, true),
         ((Action<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews>)NmsKernels.FastCompact, false),
-        ((Action<ArrayView<ImageSlot>, SortedViews, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>)SoftNmsKernels.SoftNms<LinearDecay>, true),
-        ((Action<ArrayView<ImageSlot>, SortedViews, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>)SoftNmsKernels.SoftNms<GaussianDecay>, true),
-        ((Action<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, ArrayView<int>, OutputViews>)SoftNmsKernels.WeightedNms, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<float>, ArrayView<int>, OutputViews>)SoftNmsKernels.SoftNms<LinearDecay>, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<float>, ArrayView<int>, OutputViews>)SoftNmsKernels.SoftNms<GaussianDecay>, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<int>, ArrayView<int>, OutputViews>)SoftNmsKernels.WeightedNms, true),
         ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>>)GridKernels.CellMax, false),
         ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<int>, float, int, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>)GridKernels.Peak, false),
         ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>)GradientClippingKernels.BoxHorizontal, false),
@@ -57,13 +57,13 @@ internal sealed class GpuKernels
         Threshold = accelerator.LoadAutoGroupedKernel<Index1D, CandidateViews, ArrayView<int>, int, float, KeyLayout, ArrayView<ulong>, ArrayView<int>, ArrayView<float>>(CandidateSelectionKernels.Threshold);
         Gather = accelerator.LoadAutoGroupedKernel<Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews>(CandidateSelectionKernels.Gather);
         EmitAll = accelerator.LoadAutoGroupedKernel<Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews>(CandidateSelectionKernels.EmitAll);
-        Mask = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, ArrayView<ulong>>(NmsKernels.Mask);
+        Mask = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<ulong>>(NmsKernels.Mask);
         Keep = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews>(NmsKernels.Keep);
-        FastSuppress = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>>(NmsKernels.FastSuppress);
+        FastSuppress = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<int>>(NmsKernels.FastSuppress);
         FastCompact = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews>(NmsKernels.FastCompact);
-        SoftNmsLinear = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>(SoftNmsKernels.SoftNms<LinearDecay>);
-        SoftNmsGaussian = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, float, float, ArrayView<float>, ArrayView<int>, OutputViews>(SoftNmsKernels.SoftNms<GaussianDecay>);
-        WeightedNms = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, float, ArrayView<int>, ArrayView<int>, OutputViews>(SoftNmsKernels.WeightedNms);
+        SoftNmsLinear = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<float>, ArrayView<int>, OutputViews>(SoftNmsKernels.SoftNms<LinearDecay>);
+        SoftNmsGaussian = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<float>, ArrayView<int>, OutputViews>(SoftNmsKernels.SoftNms<GaussianDecay>);
+        WeightedNms = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<int>, ArrayView<int>, OutputViews>(SoftNmsKernels.WeightedNms);
         CellMax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>>(GridKernels.CellMax);
         Peak = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<int>, float, int, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>(GridKernels.Peak);
         BoxHorizontal = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>(GradientClippingKernels.BoxHorizontal);

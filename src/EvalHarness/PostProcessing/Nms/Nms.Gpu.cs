@@ -50,7 +50,7 @@ internal static class NmsKernels
     /// thread t owns rows rowTile·64+t, +groupSize, … and compares each with the column tile held
     /// in shared memory.
     /// </summary>
-    public static void Mask(ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, ArrayView<ulong> mask)
+    public static void Mask(ArrayView<ImageSlot> slots, SortedViews sorted, NmsParameters p, ArrayView<ulong> mask)
     {
         var slot = slots[Grid.IdxZ];
         var colTile = Grid.IdxX;
@@ -76,7 +76,7 @@ internal static class NmsKernels
             for (var k = 0; k < colCount; k++)
             {
                 if (colStart + k <= i) continue;
-                if (BoxIou.Iou<CudaFloatOps>(cx1[k], cy1[k], cx2[k], cy2[k], rx1, ry1, rx2, ry2) > iouThreshold) word |= 1UL << k;
+                if (BoxIou.Iou<CudaFloatOps>(cx1[k], cy1[k], cx2[k], cy2[k], rx1, ry1, rx2, ry2) > p.IouThreshold) word |= 1UL << k;
             }
             mask[slot.MaskOffset + (long)i * slot.ColBlocks + colTile] = word;
         }
@@ -111,7 +111,7 @@ internal static class NmsKernels
     /// of the row tile overlaps it above τiou (kept or not: YOLACT's column max over the
     /// upper-triangular IoU).
     /// </summary>
-    public static void FastSuppress(ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, ArrayView<int> suppressed)
+    public static void FastSuppress(ArrayView<ImageSlot> slots, SortedViews sorted, NmsParameters p, ArrayView<int> suppressed)
     {
         var slot = slots[Grid.IdxZ];
         var colTile = Grid.IdxX;
@@ -135,7 +135,7 @@ internal static class NmsKernels
             for (var k = 0; k < rowCount; k++)
             {
                 if (rowStart + k >= j) break;
-                if (BoxIou.Iou<CudaFloatOps>(x1, y1, x2, y2, rx1[k], ry1[k], rx2[k], ry2[k]) > iouThreshold)
+                if (BoxIou.Iou<CudaFloatOps>(x1, y1, x2, y2, rx1[k], ry1[k], rx2[k], ry2[k]) > p.IouThreshold)
                 {
                     // Every writer writes 1, so the race is benign.
                     suppressed[q] = 1;

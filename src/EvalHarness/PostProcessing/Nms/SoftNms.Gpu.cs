@@ -24,7 +24,7 @@ internal static class SoftNmsKernels
     /// is an operator struct, so each of the two soft-NMS variants is its own specialised kernel.
     /// </summary>
     public static void SoftNms<TDecay>(
-        ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, float sigma, float scoreThreshold,
+        ArrayView<ImageSlot> slots, SortedViews sorted, NmsParameters p,
         ArrayView<float> work, ArrayView<int> state, OutputViews output)
         where TDecay : struct, IScoreDecay
     {
@@ -79,15 +79,15 @@ internal static class SoftNmsKernels
             }
             for (var j = t; j < slot.N; j += threads)
             {
-                var p = p0 + j;
+                var q = p0 + j;
                 // The top's owner retires it: only the owner ever reads a candidate's state in
                 // the arg-max scan, so no extra barrier is needed for it.
-                if (j == top) state[p] = Removed;
-                if (state[p] != Alive) continue;
-                var iou = BoxIou.Iou<CudaFloatOps>(sorted.X1[p], sorted.Y1[p], sorted.X2[p], sorted.Y2[p], tx1, ty1, tx2, ty2);
-                var s = TDecay.Apply(work[p], iou, iouThreshold, sigma);
-                work[p] = s;
-                if (s < scoreThreshold) state[p] = Removed;
+                if (j == top) state[q] = Removed;
+                if (state[q] != Alive) continue;
+                var iou = BoxIou.Iou<CudaFloatOps>(sorted.X1[q], sorted.Y1[q], sorted.X2[q], sorted.Y2[q], tx1, ty1, tx2, ty2);
+                var s = TDecay.Apply(work[q], iou, p.IouThreshold, p.Sigma);
+                work[q] = s;
+                if (s < p.ScoreThreshold) state[q] = Removed;
             }
             // Decayed scores must be visible to the next reduction, and best[0] read by all.
             Group.Barrier();
@@ -104,7 +104,7 @@ internal static class SoftNmsKernels
     /// serial part is the cluster, not the whole candidate list.
     /// </summary>
     public static void WeightedNms(
-        ArrayView<ImageSlot> slots, SortedViews sorted, float iouThreshold, ArrayView<int> state, ArrayView<int> members, OutputViews output)
+        ArrayView<ImageSlot> slots, SortedViews sorted, NmsParameters p, ArrayView<int> state, ArrayView<int> members, OutputViews output)
     {
         var image = Grid.IdxX;
         var slot = slots[image];
@@ -128,11 +128,11 @@ internal static class SoftNmsKernels
             var found = 0;
             for (var j = lo; j < hi; j++)
             {
-                var p = p0 + j;
-                if (state[p] != Alive) continue;
-                if (BoxIou.Iou<CudaFloatOps>(sorted.X1[p], sorted.Y1[p], sorted.X2[p], sorted.Y2[p], tx1, ty1, tx2, ty2) > iouThreshold)
+                var q = p0 + j;
+                if (state[q] != Alive) continue;
+                if (BoxIou.Iou<CudaFloatOps>(sorted.X1[q], sorted.Y1[q], sorted.X2[q], sorted.Y2[q], tx1, ty1, tx2, ty2) > p.IouThreshold)
                 {
-                    state[p] = Member;
+                    state[q] = Member;
                     found++;
                 }
             }
@@ -147,9 +147,9 @@ internal static class SoftNmsKernels
             var at = offsets[t];
             for (var j = lo; j < hi; j++)
             {
-                var p = p0 + j;
-                if (state[p] != Member) continue;
-                state[p] = Removed;
+                var q = p0 + j;
+                if (state[q] != Member) continue;
+                state[q] = Removed;
                 members[p0 + at++] = j;
             }
             Group.Barrier();
@@ -161,8 +161,8 @@ internal static class SoftNmsKernels
                 var clusterSize = offsets[threads];
                 for (var k = 0; k < clusterSize; k++)
                 {
-                    var p = p0 + members[p0 + k];
-                    cluster.Add(sorted.Score[p], sorted.X1[p], sorted.Y1[p], sorted.X2[p], sorted.Y2[p]);
+                    var q = p0 + members[p0 + k];
+                    cluster.Add(sorted.Score[q], sorted.X1[q], sorted.Y1[q], sorted.X2[q], sorted.Y2[q]);
                 }
                 var o = slot.OutOffset + kept;
                 output.Flat[o] = sorted.Flat[pt];
