@@ -215,5 +215,9 @@ public class RunComparerNotesTests
         Assert.Equal("synthetic (seed 1), 24 images", RunComparer.SameDataKey("synthetic (seed 1, 24 images), 24 images"));
         Assert.Equal("synthetic (seed 1), 24 images", RunComparer.SameDataKey("synthetic (seed 1), 24 images"));
         Assert.NotEqual(RunComparer.SameDataKey("synthetic (seed 2), 24 images"), RunComparer.SameDataKey("synthetic (seed 1, 24 images), 24 images"));
+        // one event is named, not counted as "(1 events)"
+        var oneEvent = new EvalHarness.Suites.DatasetSpec { Kind = EvalHarness.Suites.DatasetKind.WiderFace, Events = ["0--Parade"] };
+        Assert.Equal("WIDER FACE val (event 0--Parade)", oneEvent.ToString());
+        Assert.Equal("WIDER FACE val (2 events)", (oneEvent with { Events = ["0--Parade", "4--Dancing"] }).ToString());
     }
 }
