@@ -120,7 +120,7 @@ internal static class MultiDetectorReport
                     md.Append(CultureInfo.InvariantCulture, $"| {Cell(row.Variant)} | {Cell(row.Backend)} | n/a | | | {Cell(row.Reason ?? row.Status.Id())} | | |\n");
                     continue;
                 }
-                var delta = row.DeltaAp is { } d ? $"{Signed(d.Hard.Estimate, "F4")} [{Signed(d.Hard.Lower, "F3")}, {Signed(d.Hard.Upper, "F3")}]" : "(baseline)";
+                var delta = row.DeltaAp is { } d ? $"{SignedText.Of(d.Hard.Estimate, 4)} [{SignedText.Of(d.Hard.Lower, 3)}, {SignedText.Of(d.Hard.Upper, 3)}]" : "(baseline)";
                 md.Append(CultureInfo.InvariantCulture,
                     $"| {Cell(row.Variant)} | {Cell(row.Backend)} | {row.Ap?.Easy:F4} | {row.Ap?.Medium:F4} | {row.Ap?.Hard:F4} | {delta} | {row.Latency?.Median:G3} | {row.SpeedRatio?.Estimate:F2} |\n");
             }
@@ -138,7 +138,7 @@ internal static class MultiDetectorReport
             if (v.Claim == Claim.ImprovesAccuracy)
             {
                 var row = results.Rows.FirstOrDefault(r => r.Variant == variant && r.IsOk && r.DeltaAp is not null);
-                var delta = row?.DeltaAp is { } d ? $" {Signed(d.Hard.Estimate, "F3")} [{Signed(d.Hard.Lower, "F3")}, {Signed(d.Hard.Upper, "F3")}]" : "";
+                var delta = row?.DeltaAp is { } d ? $" {SignedText.Of(d.Hard.Estimate, 3)} [{SignedText.Of(d.Hard.Lower, 3)}, {SignedText.Of(d.Hard.Upper, 3)}]" : "";
                 parts.Insert(0, $"accuracy **{v.Outcome.Id()}**{delta}");
             }
             else if (v.Claim == Claim.ImprovesSpeed)
@@ -149,13 +149,6 @@ internal static class MultiDetectorReport
             }
         }
         return parts.Count == 0 ? "–" : Cell(string.Join("; ", parts));
-    }
-
-    // an explicit sign that never prints "-+0.000" for a tiny negative (custom-format sections do)
-    private static string Signed(double value, string format)
-    {
-        var text = value.ToString(format, CultureInfo.InvariantCulture);
-        return text.StartsWith('-') ? text : "+" + text;
     }
 
     private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
