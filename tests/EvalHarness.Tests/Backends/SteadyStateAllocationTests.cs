@@ -27,11 +27,18 @@ public class SteadyStateAllocationTests
         backend.Run(map, spec, output);
         backend.Run(map, spec, output);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        backend.Run(map, spec, output);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // A per-call allocation shows in every measured run; what the runtime allocates once on
+        // this thread (seen in CI: 7 KB in one run of simd soft-NMS while its code was being tiered
+        // up) shows in one run only. So the least of five runs must be zero.
+        var allocated = new long[5];
+        for (var i = 0; i < allocated.Length; i++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            backend.Run(map, spec, output);
+            allocated[i] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
 
         Assert.True(output.Count > 0);
-        Assert.Equal(0, allocated);
+        Assert.True(allocated.Min() == 0, $"allocated bytes per run: {string.Join(", ", allocated)}");
     }
 }
