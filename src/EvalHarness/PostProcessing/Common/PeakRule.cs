@@ -43,7 +43,4 @@ internal static class PeakRule
         }
         return true;
     }
-
-    /// <summary>The test over a span (the CPU backends).</summary>
-    public static bool IsPeak8(ReadOnlySpan<float> values, int h, int w, int y, int x) => IsPeak8(new SpanPlane(values), h, w, y, x);
 }

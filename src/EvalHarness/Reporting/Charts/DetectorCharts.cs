@@ -44,14 +44,6 @@ internal static class DetectorCharts
         return charts;
     }
 
-    public static void Export(IReadOnlyList<DetectorResults> runs, string folder)
-    {
-        var charts = Plan(runs);
-        if (charts.Count == 0) return;
-        Directory.CreateDirectory(Path.Combine(folder, ResultFiles.ChartsFolder));
-        foreach (var chart in charts) ComparisonCharts.WritePng(Path.Combine(folder, chart.RelativePath), chart.Build());
-    }
-
     public static Plot DeltaAp(IReadOnlyList<DetectorResults> runs, Setting setting)
     {
         var plot = ComparisonCharts.NewPlot($"ΔAP {setting.Id()} vs each detector's own nms (whiskers: 95% bootstrap interval)", "", $"ΔAP {setting.Id()}");
