@@ -32,7 +32,7 @@ internal static class ResultsConsole
                 continue;
             }
             var ap = row.Ap!.Value;
-            var delta = row.DeltaAp is { } d ? $"{SignedText.Of(d.Hard.Estimate, 4)} [{SignedText.Of(d.Hard.Lower, 4)}, {SignedText.Of(d.Hard.Upper, 4)}]" : hasNms ? "(baseline)" : "n/a (no nms)";
+            var delta = row.DeltaAp is { } d ? SignedText.Of(d.Hard, 4) : hasNms ? "(baseline)" : "n/a (no nms)";
             var ratio = row.SpeedRatio is { } r ? Ratio(r.Estimate) : hasNms ? "1.00" : "n/a";
             output.Line(string.Format(ci, "{0,-20} {1,-7} {2,8:0.0000} {3,8:0.0000} {4,8:0.0000} {5,-26} {6,10:0.000} {7,8:0.000} {8,7}",
                 row.Variant, row.Backend, ap.Easy, ap.Medium, ap.Hard, delta, row.Latency!.Value.Median, row.Latency!.Value.P90, ratio));

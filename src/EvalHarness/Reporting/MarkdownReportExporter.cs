@@ -49,7 +49,7 @@ internal sealed class MarkdownReportExporter : IRunExporter
             md.Append("| ").Append(Cell(row.Variant)).Append(" | ").Append(Cell(row.Backend)).Append(" | ");
             md.Append(row.IsOk ? "ok" : $"{row.Status.Id()}: {Cell(row.Reason ?? "")}");
             md.Append(" | ").Append(F(row.Ap?.Easy, "0.0000")).Append(" | ").Append(F(row.Ap?.Medium, "0.0000")).Append(" | ").Append(F(row.Ap?.Hard, "0.0000"));
-            md.Append(" | ").Append(row.DeltaAp is { } d ? IntervalText(d.Hard, "+0.0000;-0.0000;0") : "");
+            md.Append(" | ").Append(row.DeltaAp is { } d ? SignedText.Of(d.Hard, 4) : "");
             md.Append(" | ").Append(F(row.Latency?.Median, "0.000")).Append(" | ").Append(F(row.Latency?.P90, "0.000"));
             md.Append(" | ").Append(row.SpeedRatio is { } r ? IntervalText(r, "0.000") : "").Append(" |\n");
         }

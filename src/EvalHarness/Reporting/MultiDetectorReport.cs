@@ -138,7 +138,7 @@ internal static class MultiDetectorReport
             if (v.Claim == Claim.ImprovesAccuracy)
             {
                 var row = results.Rows.FirstOrDefault(r => r.Variant == variant && r.IsOk && r.DeltaAp is not null);
-                var delta = row?.DeltaAp is { } d ? $" {SignedText.Of(d.Hard.Estimate, 3)} [{SignedText.Of(d.Hard.Lower, 3)}, {SignedText.Of(d.Hard.Upper, 3)}]" : "";
+                var delta = row?.DeltaAp is { } d ? $" {SignedText.Of(d.Hard, 3)}" : "";
                 parts.Insert(0, $"accuracy **{v.Outcome.Id()}**{delta}");
             }
             else if (v.Claim == Claim.ImprovesSpeed)

@@ -71,7 +71,7 @@ internal static class SweepReport
                 continue;
             }
             md.Append(F(ap.Easy, "0.0000")).Append(" | ").Append(F(ap.Medium, "0.0000")).Append(" | ").Append(F(ap.Hard, "0.0000")).Append(" | ");
-            md.Append(t.DeltaAp is { } d ? IntervalText(d.Hard, "+0.0000;-0.0000;0") : t.Family == "nms" ? "(baseline)" : "").Append(" |");
+            md.Append(t.DeltaAp is { } d ? SignedText.Of(d.Hard, 4) : t.Family == "nms" ? "(baseline)" : "").Append(" |");
             foreach (var b in backends)
             {
                 var l = t.Latency.FirstOrDefault(x => x.Backend == b);

@@ -110,7 +110,7 @@ public static class Verdicts
         {
             if (deltaAp.TryGetValue(setting, out var i))
             {
-                parts.Add(FormattableString.Invariant($"{setting.Id()} ΔAP {i.Estimate:+0.0000;-0.0000;0} [{i.Lower:+0.0000;-0.0000;0}, {i.Upper:+0.0000;-0.0000;0}]"));
+                parts.Add($"{setting.Id()} ΔAP {SignedText.Of(i, 4)}");
             }
         }
         return string.Join("; ", parts);

@@ -1,6 +1,6 @@
-using EvalHarness.Reporting;
+using EvalHarness.Metrics.Statistics;
 
-namespace EvalHarness.Tests.Reporting;
+namespace EvalHarness.Tests.Metrics.Statistics;
 
 public sealed class SignedTextTests
 {
@@ -15,6 +15,10 @@ public sealed class SignedTextTests
     [InlineData(double.NaN, 4, "n/a")]
     public void Signs_and_rounded_zeros(double value, int decimals, string expected) =>
         Assert.Equal(expected, SignedText.Of(value, decimals));
+
+    [Fact]
+    public void An_interval_keeps_every_bound_signed() =>
+        Assert.Equal("+0.0065 [+0.0000, -0.0001]", SignedText.Of(new Interval(0.0065, -0.00001, -0.00012), 4));
 
     [Fact]
     public void Negative_zero_has_a_plus_sign() => Assert.Equal("+0.0000", SignedText.Of(-0.0, 4));

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EvalHarness.Reporting;
+namespace EvalHarness.Metrics.Statistics;
 
 /// <summary>
 /// A ΔAP as text with an explicit sign. WHY not a custom format such as <c>+0.0000;-0.0000</c>:
@@ -17,4 +17,8 @@ public static class SignedText
         var text = rounded.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         return rounded < 0 ? text : "+" + text;
     }
+
+    /// <summary>An interval of differences: <c>+0.0065 [+0.0050, +0.0081]</c>.</summary>
+    public static string Of(Interval interval, int decimals) =>
+        $"{Of(interval.Estimate, decimals)} [{Of(interval.Lower, decimals)}, {Of(interval.Upper, decimals)}]";
 }
