@@ -168,18 +168,11 @@ internal sealed class RunExecutor
         var backend = slot.Backend;
         try
         {
-            for (var w = 0; w < _plan.WarmUp; w++) backend.Run(map, variant, first);
             var samples = new double[Math.Max(1, _plan.Repeats)];
-            for (var r = 0; r < samples.Length; r++)
+            var differing = TimedRepeats.Run(backend, map, variant, _plan.WarmUp, first, repeat, samples);
+            if (differing >= 0)
             {
-                var target = r == 0 ? first : repeat;
-                var start = Stopwatch.GetTimestamp();
-                backend.Run(map, variant, target);
-                samples[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                if (r > 0 && !DetectionEquivalence.Identical(first, repeat))
-                {
-                    return new CellOutcome { Status = CellStatus.Failed, Message = $"{slot.Name} {variant}: repeat {r} returned different detections (non-deterministic backend)" };
-                }
+                return new CellOutcome { Status = CellStatus.Failed, Message = $"{slot.Name} {variant}: repeat {differing} returned different detections (non-deterministic backend)" };
             }
             return new CellOutcome { Status = CellStatus.Ok, Detections = Pack(first), FlatIndex = first.FlatIndex.ToArray(), SamplesMs = samples };
         }

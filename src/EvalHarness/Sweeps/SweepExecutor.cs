@@ -243,17 +243,10 @@ internal sealed class SweepExecutor(ICandidateSource source, IReadOnlyList<Varia
         {
             cancellationToken.ThrowIfCancellationRequested();
             var map = maps[i];
-            for (var w = 0; w < warmUp; w++) backend.Run(map, variant, first);
-            for (var r = 0; r < reps; r++)
+            var differing = TimedRepeats.Run(backend, map, variant, warmUp, first, repeat, perImage);
+            if (differing >= 0)
             {
-                var target = r == 0 ? first : repeat;
-                var start = Stopwatch.GetTimestamp();
-                backend.Run(map, variant, target);
-                perImage[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                if (r > 0 && !DetectionEquivalence.Identical(first, repeat))
-                {
-                    return new SweepCell { Status = RowStatus.Failed, Reason = $"{slot.Name} {variant}: repeat {r} returned different detections on {map.Event}/{map.ImageKey} (non-deterministic backend)" };
-                }
+                return new SweepCell { Status = RowStatus.Failed, Reason = $"{slot.Name} {variant}: repeat {differing} returned different detections on {map.Event}/{map.ImageKey} (non-deterministic backend)" };
             }
             perImage.CopyTo(samples, i * reps);
             medians[i] = Metrics.Statistics.Percentiles.Median(perImage);
