@@ -8,10 +8,12 @@ namespace EvalHarness.Backends.Gpu;
 
 /// <summary>
 /// The <c>gpu</c> backend (ILGPU; CUDA, else OpenCL). A batch of images is one launch sequence:
-/// upload → score filter or grid stage (per cell, all levels of all images) → one read of the
-/// per-image counts → radix sort by (image, score desc, flat asc) → gather → NMS-family kernel
-/// with its sequential part on the device → one read of the results. Results equal the scalar
-/// oracle under the spec's equivalence rule. Construction through <see cref="TryCreate(out string)"/> reports
+/// one upload from page-locked staging → score filter or grid stage (per cell, all levels of all
+/// images) → one read of the per-image counts → radix sort by (image, score desc, flat asc) →
+/// gather → NMS-family kernel with its sequential part on the device (greedy NMS: mask in bands
+/// of bounded size, keep pass parallel across tiles) → packing of the kept detections → one read
+/// of their offsets and one of exactly the kept detections. Results equal the scalar oracle under
+/// the spec's equivalence rule. Construction through <see cref="TryCreate(out string)"/> reports
 /// "unavailable" when there is no GPU, so runs say "n/a"; a device failure during a run throws
 /// <see cref="GpuBackendException"/>.
 /// </summary>
@@ -165,17 +167,17 @@ internal sealed class GpuBackend : IPostProcessingBackend
         var stream = acc.DefaultStream;
         var timer = MeasureStages ? Stopwatch.StartNew() : null;
 
-        // ---- upload: every image's candidates, concatenated
+        // ---- upload: every image's candidates, concatenated, in one copy from page-locked memory
         var maxCount = 1;
         var totalCand = 0;
-        ws.ImageOffsets.EnsureHost(images + 1);
+        var offsets = ws.ImageOffsets.EnsureHost(acc, images + 1);
         for (var b = 0; b < images; b++)
         {
-            ws.ImageOffsets.Host[b] = totalCand;
+            offsets[b] = totalCand;
             totalCand += maps[first + b].Count;
             maxCount = Math.Max(maxCount, maps[first + b].Count);
         }
-        ws.ImageOffsets.Host[images] = totalCand;
+        offsets[images] = totalCand;
         var layout = new KeyLayout(BitsFor(maxCount));
         var candidates = ws.UploadCandidates(acc, stream, maps, first, images, totalCand);
         var imageOffsets = ws.ImageOffsets.Upload(acc, stream, images + 1);
@@ -194,24 +196,24 @@ internal sealed class GpuBackend : IPostProcessingBackend
         {
             RunGridStage(maps, first, images, variant, candidates, layout, keys, counters, emitScore);
         }
-        var counts = ws.Counters.Download(stream, images + 1);
+        var counts = ws.Counters.Download(acc, stream, images + 1);
         if (timer is not null) _kernelTicks += timer.ElapsedTicks; // includes the small count read-back
 
-        // ---- host: per-image slots (entrants after preTopK, output caps, mask offsets)
+        // ---- host: per-image slots (entrants after preTopK, output caps, mask bands)
         var hasNms = kind.IsNmsFamily() || kind.HasNmsStage();
         var preTopK = hasNms ? variant.EffectivePreTopK(flatInput) : int.MaxValue;
         var keepTopK = hasNms ? variant.EffectiveKeepTopK(flatInput) : int.MaxValue;
-        ws.Slots.EnsureHost(images);
-        int segStart = 0, packed = 0, outOffset = 0, removedOffset = 0, maxN = 0, maxBlocks = 0;
-        long maskOffset = 0;
+        var slotsHost = ws.Slots.EnsureHost(acc, images);
+        int segStart = 0, packed = 0, outOffset = 0, removedOffset = 0, maxN = 0, maxBlocks = 0, maxOut = 0;
+        long fullMaskWords = 0;
         for (var b = 0; b < images; b++)
         {
             var n = Math.Min(counts[b], preTopK);
             var blocks = (n + NmsKernels.Tile - 1) / NmsKernels.Tile;
             var outCap = Math.Min(n, keepTopK);
-            ws.Slots.Host[b] = new ImageSlot
+            slotsHost[b] = new ImageSlot
             {
-                CandOffset = ws.ImageOffsets.Host[b],
+                CandOffset = offsets[b],
                 SegStart = segStart,
                 N = n,
                 Packed = packed,
@@ -219,16 +221,19 @@ internal sealed class GpuBackend : IPostProcessingBackend
                 OutOffset = outOffset,
                 OutCap = outCap,
                 RemovedOffset = removedOffset,
-                MaskOffset = maskOffset,
             };
             segStart += counts[b];
             packed += n;
             outOffset += outCap;
             removedOffset += blocks;
-            maskOffset += (long)n * blocks;
+            fullMaskWords += (long)n * blocks;
             maxN = Math.Max(maxN, n);
             maxBlocks = Math.Max(maxBlocks, blocks);
+            maxOut = Math.Max(maxOut, outCap);
         }
+        var usesMask = kind is VariantKind.Nms or VariantKind.Peak3x3Nms or VariantKind.GcNms or VariantKind.GcMagNms;
+        long maskWords = 0;
+        var bandTiles = usesMask ? PlanMaskBands(slotsHost[..images], fullMaskWords, maxBlocks, out maskWords) : 0;
         var totalKeys = segStart;
         timer?.Restart();
         var slots = ws.Slots.Upload(acc, stream, images);
@@ -238,8 +243,8 @@ internal sealed class GpuBackend : IPostProcessingBackend
         {
             if (SortKeysOnHost)
             {
-                ws.HostKeys.EnsureHost(totalKeys);
-                var hostKeys = ws.HostKeys.Host.AsSpan(0, totalKeys);
+                if (ws.HostKeys.Length < totalKeys) ws.HostKeys = new ulong[totalKeys];
+                var hostKeys = ws.HostKeys.AsSpan(0, totalKeys);
                 keys.SubView(0, totalKeys).CopyToCPU(stream, hostKeys);
                 hostKeys.Sort();
                 keys.SubView(0, totalKeys).CopyFromCPU(stream, (ReadOnlySpan<ulong>)hostKeys);
@@ -261,10 +266,22 @@ internal sealed class GpuBackend : IPostProcessingBackend
         {
             case VariantKind.Nms or VariantKind.Peak3x3Nms or VariantKind.GcNms or VariantKind.GcMagNms:
             {
-                var mask = ws.Mask.Ensure(acc, maskOffset);
+                var mask = ws.Mask.Ensure(acc, maskWords);
                 var removed = ws.Removed.Ensure(acc, removedOffset);
-                if (maxN > 0) _kernels.Mask(stream, tiles, slots, sorted, p, mask);
-                _kernels.Keep(stream, images, slots, sorted, mask, removed, output);
+                // Band by band: the mask of one band of row tiles, then the keep pass over it.
+                var bandStart = 0;
+                do
+                {
+                    var bandEnd = Math.Min(bandStart + bandTiles, maxBlocks);
+                    if (maxN > 0)
+                    {
+                        var band = new KernelConfig(new Index3D(maxBlocks, bandEnd - bandStart, images), new Index3D(GroupSize, 1, 1));
+                        _kernels.Mask(stream, band, slots, sorted, p, bandStart, mask);
+                    }
+                    _kernels.Keep(stream, perImage, slots, sorted, mask, removed, bandStart, bandEnd, output);
+                    bandStart = bandEnd;
+                }
+                while (bandStart < maxBlocks);
                 break;
             }
             case VariantKind.FastNms:
@@ -294,22 +311,33 @@ internal sealed class GpuBackend : IPostProcessingBackend
                 _kernels.EmitAll(stream, new Index2D(Math.Max(maxN, 1), images), slots, sorted, output);
                 break;
         }
+
+        // ---- pack what was kept, then download exactly that
+        var keptOffsets = ws.KeptOffsets.Ensure(acc, images + 1);
+        _kernels.KeptOffsets(stream, 1, output.Count, images, keptOffsets);
+        var kept = ws.KeptOffsets.Download(acc, stream, images + 1);
+        var totalKept = kept[images];
+        if (totalKept > 0)
+        {
+            var packedOut = ws.Packed.Ensure(acc, (long)totalKept * OutputCompactionKernels.Stride);
+            _kernels.Compact(stream, new Index2D(Math.Max(maxOut, 1), images), slots, output, keptOffsets, packedOut);
+        }
         long stage2Ticks = 0;
         if (timer is not null) Lap(stream, timer, out stage2Ticks);
-
-        // ---- download and fill the outputs
-        ws.Download(stream, outOffset, images);
+        var records = ws.Packed.Download(acc, stream, totalKept * OutputCompactionKernels.Stride);
+        LastDownloadedInts = records.Length;
+        kept = ws.KeptOffsets.Host;
         for (var b = 0; b < images; b++)
         {
             var list = outputs[first + b];
             list.Clear();
-            var slot = ws.Slots.Host[b];
-            var kept = ws.OutCount.Host[b];
-            list.EnsureCapacity(kept);
-            for (var k = 0; k < kept; k++)
+            var count = kept[b + 1] - kept[b];
+            list.EnsureCapacity(count);
+            for (var k = 0; k < count; k++)
             {
-                var o = slot.OutOffset + k;
-                list.Add(ws.OutFlat.Host[o], ws.OutScore.Host[o], ws.OutX1.Host[o], ws.OutY1.Host[o], ws.OutX2.Host[o], ws.OutY2.Host[o]);
+                var r = records.Slice((kept[b] + k) * OutputCompactionKernels.Stride, OutputCompactionKernels.Stride);
+                list.Add(r[0], BitConverter.Int32BitsToSingle(r[1]), BitConverter.Int32BitsToSingle(r[2]), BitConverter.Int32BitsToSingle(r[3]),
+                         BitConverter.Int32BitsToSingle(r[4]), BitConverter.Int32BitsToSingle(r[5]));
             }
         }
         if (timer is not null)
@@ -321,6 +349,42 @@ internal sealed class GpuBackend : IPostProcessingBackend
             _kernelTicks = 0;
         }
     }
+
+    /// <summary>
+    /// Row tiles per band so the greedy-NMS mask fits <see cref="MaskBudgetBytes"/>: the whole mask
+    /// when it fits, else bands of at least one row tile (64 rows × ColBlocks words per image, which
+    /// bounds the mask by 512 bytes per entrant of the batch). Sets each slot's
+    /// <see cref="ImageSlot.MaskOffset"/> to its band's place and returns the words to allocate.
+    /// </summary>
+    private int PlanMaskBands(Span<ImageSlot> slots, long fullMaskWords, int maxBlocks, out long maskWords)
+    {
+        var budgetWords = Math.Max(MaskBudgetBytes / sizeof(ulong), 1);
+        long sumBlocks = 0;
+        foreach (ref readonly var slot in slots) sumBlocks += slot.ColBlocks;
+        var bandTiles = fullMaskWords <= budgetWords
+            ? Math.Max(maxBlocks, 1)
+            : (int)Math.Clamp(budgetWords / Math.Max(NmsKernels.Tile * sumBlocks, 1), 1, Math.Max(maxBlocks, 1));
+        maskWords = 0;
+        foreach (ref var slot in slots)
+        {
+            slot.MaskOffset = maskWords;
+            maskWords += (long)Math.Min(slot.N, bandTiles * NmsKernels.Tile) * slot.ColBlocks;
+        }
+        LastMaskBands = maxBlocks == 0 ? 1 : (maxBlocks + bandTiles - 1) / bandTiles;
+        return bandTiles;
+    }
+
+    /// <summary>
+    /// Most bytes the greedy-NMS mask of one launch sequence may take; above it the rows are
+    /// processed in bands. 256 MiB by default; tests lower it to force banding on small maps.
+    /// </summary>
+    internal long MaskBudgetBytes { get; set; } = 256L << 20;
+
+    /// <summary>Ints the last batch read back for its detections: six per kept detection (tests).</summary>
+    internal int LastDownloadedInts { get; private set; }
+
+    /// <summary>How many mask bands the last greedy-NMS batch used (tests).</summary>
+    internal int LastMaskBands { get; private set; }
 
     private long _uploadTicks;
     private long _kernelTicks;
@@ -344,7 +408,8 @@ internal sealed class GpuBackend : IPostProcessingBackend
         var levelCount = 0;
         var totalCells = 0;
         for (var b = 0; b < images; b++) levelCount += maps[first + b].Levels.Length;
-        ws.Levels.EnsureHost(Math.Max(levelCount, 1));
+        var levelsHost = ws.Levels.EnsureHost(acc, Math.Max(levelCount, 1));
+        var offsets = ws.ImageOffsets.Host;
         levelCount = 0;
         for (var b = 0; b < images; b++)
         {
@@ -352,13 +417,13 @@ internal sealed class GpuBackend : IPostProcessingBackend
             foreach (var level in map.Levels)
             {
                 if (level.Count == 0) continue;
-                ws.Levels.Host[levelCount++] = new LevelSlot
+                levelsHost[levelCount++] = new LevelSlot
                 {
                     Image = b,
                     Height = level.Height,
                     Width = level.Width,
                     Anchors = level.Anchors,
-                    CandBase = ws.ImageOffsets.Host[b] + level.Offset,
+                    CandBase = offsets[b] + level.Offset,
                     CellBase = totalCells,
                     FlatOffset = level.Offset,
                 };

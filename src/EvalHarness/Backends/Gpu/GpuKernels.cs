@@ -12,8 +12,8 @@ internal sealed class GpuKernels
     public readonly Action<AcceleratorStream, Index1D, CandidateViews, ArrayView<int>, int, float, KeyLayout, ArrayView<ulong>, ArrayView<int>, ArrayView<float>> Threshold;
     public readonly Action<AcceleratorStream, Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews> Gather;
     public readonly Action<AcceleratorStream, Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews> EmitAll;
-    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<ulong>> Mask;
-    public readonly Action<AcceleratorStream, Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews> Keep;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, NmsParameters, int, ArrayView<ulong>> Mask;
+    public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, int, int, OutputViews> Keep;
     public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<int>> FastSuppress;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews> FastCompact;
     public readonly Action<AcceleratorStream, KernelConfig, ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<float>, ArrayView<int>, OutputViews> SoftNmsLinear;
@@ -24,6 +24,8 @@ internal sealed class GpuKernels
     public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int> BoxHorizontal;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int> BoxVertical;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>, GcParameters, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>> GcClassify;
+    public readonly Action<AcceleratorStream, Index1D, ArrayView<int>, int, ArrayView<int>> KeptOffsets;
+    public readonly Action<AcceleratorStream, Index2D, ArrayView<ImageSlot>, OutputViews, ArrayView<int>, ArrayView<int>> Compact;
     public readonly RadixSort<ulong, Stride1D.Dense> Sort;
 
     private readonly Accelerator _accelerator;
@@ -37,8 +39,8 @@ internal sealed class GpuKernels
         ((Action<Index1D, CandidateViews, ArrayView<int>, int, float, KeyLayout, ArrayView<ulong>, ArrayView<int>, ArrayView<float>>)CandidateSelectionKernels.Threshold, false),
         ((Action<Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews>)CandidateSelectionKernels.Gather, false),
         ((Action<Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews>)CandidateSelectionKernels.EmitAll, false),
-        ((Action<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<ulong>>)NmsKernels.Mask, true),
-        ((Action<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews>)NmsKernels.Keep, false),
+        ((Action<ArrayView<ImageSlot>, SortedViews, NmsParameters, int, ArrayView<ulong>>)NmsKernels.Mask, true),
+        ((Action<ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, int, int, OutputViews>)NmsKernels.Keep, true),
         ((Action<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<int>>)NmsKernels.FastSuppress, true),
         ((Action<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews>)NmsKernels.FastCompact, false),
         ((Action<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<float>, ArrayView<int>, OutputViews>)SoftNmsKernels.SoftNms<LinearDecay>, true),
@@ -49,6 +51,8 @@ internal sealed class GpuKernels
         ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>)GradientClippingKernels.BoxHorizontal, false),
         ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>)GradientClippingKernels.BoxVertical, false),
         ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>, GcParameters, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>)GradientClippingKernels.Classify, false),
+        ((Action<Index1D, ArrayView<int>, int, ArrayView<int>>)OutputCompactionKernels.KeptOffsets, false),
+        ((Action<Index2D, ArrayView<ImageSlot>, OutputViews, ArrayView<int>, ArrayView<int>>)OutputCompactionKernels.Compact, false),
     ];
 
     public GpuKernels(Accelerator accelerator)
@@ -57,8 +61,8 @@ internal sealed class GpuKernels
         Threshold = accelerator.LoadAutoGroupedKernel<Index1D, CandidateViews, ArrayView<int>, int, float, KeyLayout, ArrayView<ulong>, ArrayView<int>, ArrayView<float>>(CandidateSelectionKernels.Threshold);
         Gather = accelerator.LoadAutoGroupedKernel<Index2D, ArrayView<ImageSlot>, KeyLayout, ArrayView<ulong>, CandidateViews, ArrayView<float>, SortedViews>(CandidateSelectionKernels.Gather);
         EmitAll = accelerator.LoadAutoGroupedKernel<Index2D, ArrayView<ImageSlot>, SortedViews, OutputViews>(CandidateSelectionKernels.EmitAll);
-        Mask = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<ulong>>(NmsKernels.Mask);
-        Keep = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, OutputViews>(NmsKernels.Keep);
+        Mask = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, NmsParameters, int, ArrayView<ulong>>(NmsKernels.Mask);
+        Keep = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, ArrayView<ulong>, ArrayView<ulong>, int, int, OutputViews>(NmsKernels.Keep);
         FastSuppress = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<int>>(NmsKernels.FastSuppress);
         FastCompact = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<ImageSlot>, SortedViews, ArrayView<int>, OutputViews>(NmsKernels.FastCompact);
         SoftNmsLinear = accelerator.LoadKernel<ArrayView<ImageSlot>, SortedViews, NmsParameters, ArrayView<float>, ArrayView<int>, OutputViews>(SoftNmsKernels.SoftNms<LinearDecay>);
@@ -69,6 +73,8 @@ internal sealed class GpuKernels
         BoxHorizontal = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>(GradientClippingKernels.BoxHorizontal);
         BoxVertical = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, int>(GradientClippingKernels.BoxVertical);
         GcClassify = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>, GcParameters, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>(GradientClippingKernels.Classify);
+        KeptOffsets = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, int, ArrayView<int>>(OutputCompactionKernels.KeptOffsets);
+        Compact = accelerator.LoadAutoGroupedKernel<Index2D, ArrayView<ImageSlot>, OutputViews, ArrayView<int>, ArrayView<int>>(OutputCompactionKernels.Compact);
         Sort = accelerator.CreateRadixSort<ulong, Stride1D.Dense, AscendingUInt64>();
     }
 

@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Algorithms;
+using static ILGPU.IntrinsicMath;
 
 namespace EvalHarness.PostProcessing;
 
@@ -7,8 +8,9 @@ namespace EvalHarness.PostProcessing;
 /// Greedy NMS and Fast NMS on the device. Greedy NMS is the bitmask formulation: one kernel
 /// writes, for every entrant i and every 64-wide column tile, a word whose bit k says "entrant
 /// tile·64+k comes after i and overlaps it above τiou"; then one thread group per image walks the
-/// rows in score order keeping a removed-bitmap, so the only sequential part runs on the device
-/// and the host waits once per batch. The IoU is <see cref="BoxIou"/>'s over <see cref="CudaFloatOps"/>, with the later
+/// row tiles in score order keeping a removed-bitmap (sequential inside a tile, parallel across
+/// the later tiles), so the only sequential part runs on the device and the host waits once per
+/// batch. Large inputs are cut into bands of row tiles so the mask stays within a fixed budget. The IoU is <see cref="BoxIou"/>'s over <see cref="CudaFloatOps"/>, with the later
 /// entrant as box a, as in the oracle.
 /// </summary>
 internal static class NmsKernels
@@ -46,15 +48,17 @@ internal static class NmsKernels
     }
 
     /// <summary>
-    /// Grid (column tile, row tile, image); any group size up to <see cref="Tile"/> (64 on a GPU):
-    /// thread t owns rows rowTile·64+t, +groupSize, … and compares each with the column tile held
-    /// in shared memory.
+    /// Grid (column tile, row tile of the band, image); any group size up to <see cref="Tile"/>
+    /// (64 on a GPU): thread t owns rows rowTile·64+t, +groupSize, … and compares each with the
+    /// column tile held in shared memory. Only the row tiles from <paramref name="bandStart"/> on
+    /// are written, each image's band at <see cref="ImageSlot.MaskOffset"/>, so the mask buffer
+    /// holds one band of rows (bounded) rather than N² bits of a large input.
     /// </summary>
-    public static void Mask(ArrayView<ImageSlot> slots, SortedViews sorted, NmsParameters p, ArrayView<ulong> mask)
+    public static void Mask(ArrayView<ImageSlot> slots, SortedViews sorted, NmsParameters p, int bandStart, ArrayView<ulong> mask)
     {
         var slot = slots[Grid.IdxZ];
         var colTile = Grid.IdxX;
-        var rowTile = Grid.IdxY;
+        var rowTile = bandStart + Grid.IdxY;
         // Tiles left of the diagonal hold only earlier entrants; the keep pass never reads them.
         if (rowTile >= slot.ColBlocks || colTile >= slot.ColBlocks || colTile < rowTile) return;
 
@@ -78,31 +82,84 @@ internal static class NmsKernels
                 if (colStart + k <= i) continue;
                 if (BoxIou.Iou<CudaFloatOps>(cx1[k], cy1[k], cx2[k], cy2[k], rx1, ry1, rx2, ry2) > p.IouThreshold) word |= 1UL << k;
             }
-            mask[slot.MaskOffset + (long)i * slot.ColBlocks + colTile] = word;
+            mask[MaskRow(slot, i, bandStart) + colTile] = word;
         }
     }
 
-    /// <summary>
-    /// One thread per image: the sequential keep pass over the mask rows. It touches only
-    /// ceil(N/64) words per kept row, so one thread is enough and needs no barriers (images run
-    /// in parallel).
-    /// </summary>
-    public static void Keep(Index1D image, ArrayView<ImageSlot> slots, SortedViews sorted, ArrayView<ulong> mask, ArrayView<ulong> removed, OutputViews output)
-    {
-        var slot = slots[image];
-        for (var c = 0; c < slot.ColBlocks; c++) removed[slot.RemovedOffset + c] = 0;
+    /// <summary>Index of row <paramref name="i"/>'s first word in the band that starts at row tile <paramref name="bandStart"/>.</summary>
+    private static long MaskRow(ImageSlot slot, int i, int bandStart) =>
+        slot.MaskOffset + (long)(i - (bandStart * Tile)) * slot.ColBlocks;
 
-        var kept = 0;
-        for (var i = 0; i < slot.N && kept < slot.OutCap; i++)
+    /// <summary>
+    /// The keep pass over the row tiles [<paramref name="bandStart"/>, <paramref name="bandEnd"/>),
+    /// one thread group per image. Greedy NMS is sequential only inside a 64-row tile: thread 0
+    /// resolves the tile's rows against its removed word and the tile's diagonal mask words, then
+    /// the group writes the kept rows out (their slots follow from a popcount) and ORs their mask
+    /// rows into the removed words of every later tile in parallel. Two barriers per tile instead
+    /// of one thread walking every row. The removed bitmap and the kept count
+    /// (<see cref="OutputViews.Count"/>) carry over from one band's launch to the next.
+    /// </summary>
+    public static void Keep(ArrayView<ImageSlot> slots, SortedViews sorted, ArrayView<ulong> mask, ArrayView<ulong> removed, int bandStart, int bandEnd, OutputViews output)
+    {
+        var image = Grid.IdxX;
+        var slot = slots[image];
+        var t = Group.IdxX;
+        var threads = Group.DimX;
+        var keptBits = SharedMemory.Allocate<ulong>(1);
+        if (bandStart == 0)
         {
-            var word = removed[slot.RemovedOffset + (i >> 6)];
-            if (((word >> (i & 63)) & 1UL) != 0) continue;
-            Emit(sorted, slot.Packed + i, slot.OutOffset + kept, output);
-            kept++;
-            var row = slot.MaskOffset + (long)i * slot.ColBlocks;
-            for (var c = i >> 6; c < slot.ColBlocks; c++) removed[slot.RemovedOffset + c] |= mask[row + c];
+            for (var c = t; c < slot.ColBlocks; c += threads) removed[slot.RemovedOffset + c] = 0;
+            Group.Barrier();
         }
-        output.Count[image] = kept;
+
+        var kept = bandStart == 0 ? 0 : output.Count[image];
+        var end = XMath.Min(bandEnd, slot.ColBlocks);
+        for (var tile = bandStart; tile < end && kept < slot.OutCap; tile++)
+        {
+            var tileStart = tile * Tile;
+            if (t == 0)
+            {
+                var word = removed[slot.RemovedOffset + tile];
+                var rows = XMath.Min(Tile, slot.N - tileStart);
+                var room = slot.OutCap - kept;
+                ulong keep = 0;
+                var taken = 0;
+                for (var k = 0; k < rows && taken < room; k++)
+                {
+                    if (((word >> k) & 1UL) != 0) continue;
+                    keep |= 1UL << k;
+                    taken++;
+                    word |= mask[MaskRow(slot, tileStart + k, bandStart) + tile];
+                }
+                keptBits[0] = keep;
+            }
+            Group.Barrier();
+
+            var bits = keptBits[0];
+            for (var k = t; k < Tile; k += threads)
+            {
+                if (((bits >> k) & 1UL) == 0) continue;
+                var rank = BitOperations.PopCount(bits & ((1UL << k) - 1UL));
+                Emit(sorted, slot.Packed + tileStart + k, slot.OutOffset + kept + rank, output);
+            }
+            for (var col = tile + 1 + t; col < slot.ColBlocks; col += threads)
+            {
+                var word = removed[slot.RemovedOffset + col];
+                var rest = bits;
+                while (rest != 0)
+                {
+                    var k = BitOperations.TrailingZeroCount(rest);
+                    rest &= rest - 1UL;
+                    word |= mask[MaskRow(slot, tileStart + k, bandStart) + col];
+                }
+                removed[slot.RemovedOffset + col] = word;
+            }
+            kept += BitOperations.PopCount(bits);
+            // Thread 0 reads the next tile's removed word and rewrites the shared bits only after
+            // every thread is done with this tile.
+            Group.Barrier();
+        }
+        if (t == 0) output.Count[image] = kept;
     }
 
     /// <summary>
