@@ -37,6 +37,7 @@ internal static class ResultsConsole
             output.Line(string.Format(ci, "{0,-20} {1,-7} {2,8:0.0000} {3,8:0.0000} {4,8:0.0000} {5,-26} {6,10:0.000} {7,8:0.000} {8,7}",
                 row.Variant, row.Backend, ap.Easy, ap.Medium, ap.Hard, delta, row.Latency!.Value.Median, row.Latency!.Value.P90, ratio));
         }
+        foreach (var note in run.LatencyNotes) output.Line($"note: {note}");
         if (run.Verdicts.Count == 0) return; // no gradient-clipping variant (or no nms): nothing to judge
         output.Line();
         output.Line("verdicts on the article's claims (gradient clipping vs nms):");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EvalHarness.Cli.Interaction;
+using EvalHarness.IO;
 using EvalHarness.Reporting;
 using EvalHarness.Runs;
 using EvalHarness.Suites;
@@ -18,14 +19,22 @@ internal sealed class RunVerb(CliOutput output) : Verb(output)
     private readonly Option<string?> _out = VerbOptions.Optional<string?>("--out", "Results folder (default: resume the newest unfinished run of the suite, else results/<timestamp>-<suite>)");
     private readonly Option<string?> _shard = VerbOptions.Optional<string?>("--shard", "Run only slice i of n (e.g. 2/4); combine the slices with 'merge'");
     private readonly Option<bool> _strict = VerbOptions.Optional<bool>("--strict", "Stop at the first bad image instead of reporting and skipping it");
+    private readonly Option<int?> _batch = VerbOptions.Optional<int?>("--batch", $"Images per call of a backend that batches (gpu), whose latency is then batch time / images; 1 = image by image (default: the suite's, else {RunPlan.DefaultBatchSize})");
     private readonly Option<bool> _writePredictions = VerbOptions.Optional<bool>("--write-predictions", "Also write a WIDER-format prediction folder per variant under <out>/predictions");
 
     public override Command Create() => Command("run", "Measure AP and latency of every variant × backend of a suite; write CSVs, charts and report.md",
-        [_suite, _root, _modelsDir, _out, _shard, _strict, _writePredictions], Execute);
+        [_suite, _root, _modelsDir, _out, _shard, _strict, _batch, _writePredictions], Execute);
 
     private int Execute(ParseResult parse, CancellationToken cancellationToken)
     {
         var suite = SuiteLoader.Load(parse.GetValue(_suite)!);
+        if (parse.GetValue(_batch) is { } batch)
+        {
+            if (batch < 1) throw new UsageException($"--batch must be at least 1, not {batch}");
+            if (batch > SuiteLoader.Limits.Batch) throw new UsageException($"--batch {batch} is above the limit of {SuiteLoader.Limits.Batch}");
+            if (suite.Sweep is not null) Output.Warning($"--batch is ignored: suite {suite.Name} is a sweep, which times every backend image by image");
+            suite = suite with { Batch = batch };
+        }
         var shardText = parse.GetValue(_shard);
         var request = new RunRequest
         {

@@ -18,6 +18,12 @@ public interface IPostProcessingBackend : IDisposable
 
     bool Supports(VariantKind kind);
 
+    /// <summary>
+    /// True when <see cref="RunBatch"/> amortises a fixed cost per call (GPU launches and
+    /// transfers): <c>run</c> then hands it batches of images instead of one image at a time.
+    /// </summary>
+    bool PrefersBatches => false;
+
     /// <summary>Runs <paramref name="variant"/> on one image; <paramref name="output"/> is cleared first.</summary>
     void Run(CandidateMap map, VariantSpec variant, DetectionList output, bool flatInput = false);
 

@@ -42,6 +42,7 @@ internal sealed class MarkdownReportExporter : IRunExporter
 
         md.Append("\n## Summary\n\n");
         md.Append("Latency: post-processing milliseconds per image. ΔAP and speed ratio are against `").Append(run.BaselineVariant).Append("` (same backend), with 95% paired-bootstrap intervals.\n\n");
+        foreach (var note in run.LatencyNotes) md.Append("Note: ").Append(note).Append(".\n\n");
         md.Append("| variant | backend | status | AP easy | AP medium | AP hard | ΔAP hard | median ms | p90 ms | speed ratio |\n");
         md.Append("|---|---|---|---:|---:|---:|---|---:|---:|---|\n");
         foreach (var row in run.Rows)

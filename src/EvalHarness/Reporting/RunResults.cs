@@ -49,6 +49,12 @@ public sealed record RunResults
     public IReadOnlyList<ScalingPoint> Scaling { get; init; } = [];
     public IReadOnlyList<ClaimVerdict> Verdicts { get; init; } = [];
 
+    /// <summary>
+    /// How a backend's latency differs from one call per image, e.g. "gpu latency: batch time /
+    /// images, batches of up to 16 images"; shown under the report's and the console's tables.
+    /// </summary>
+    public IReadOnlyList<string> LatencyNotes { get; init; } = [];
+
     public ResultRow? Find(string variant, string backend)
     {
         foreach (var row in Rows)

@@ -99,7 +99,21 @@ internal static class RunAggregator
             LatencySamples = series,
             Scaling = scaling,
             Verdicts = RunVerdicts.Build(rows),
+            LatencyNotes = LatencyNotes(plan, rows),
         };
+    }
+
+    /// <summary>A note per batching backend that measured something: its samples are amortised over a batch.</summary>
+    private static List<string> LatencyNotes(RunPlan plan, List<ResultRow> rows)
+    {
+        var notes = new List<string>();
+        if (plan.BatchSize == 1) return notes;
+        foreach (var backend in plan.Backends)
+        {
+            if (!RunPlan.IsBatchingBackend(backend) || !rows.Exists(r => r.Backend == backend && r.IsOk)) continue;
+            notes.Add($"{backend} latency: batch time / images, batches of up to {plan.BatchSize} images (one timed RunBatch per repeat; every other backend is timed one call per image)");
+        }
+        return notes;
     }
 
     /// <summary>

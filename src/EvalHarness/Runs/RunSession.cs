@@ -185,7 +185,7 @@ public static class RunSession
     {
         var backends = new List<string>(suite.Backends.Count);
         foreach (var b in suite.Backends) backends.Add(b.Name);
-        return new RunPlan { Variants = suite.Variants, Backends = backends, Repeats = suite.Repeats, WarmUp = suite.Warmup, Shard = shard, Strict = strict };
+        return new RunPlan { Variants = suite.Variants, Backends = backends, Repeats = suite.Repeats, WarmUp = suite.Warmup, BatchSize = suite.Batch, Shard = shard, Strict = strict };
     }
 
     private static RunResults Finish(Suite suite, RunPlan plan, GroundTruth groundTruth, IReadOnlyList<string> devices, IReadOnlyList<ImageOutcome> outcomes, string outputDir, bool writePredictions, string? root)

@@ -27,4 +27,32 @@ internal static class TimedRepeats
         }
         return -1;
     }
+
+    /// <summary>
+    /// The batched form for backends that prefer batches: untimed warm-up calls of the whole batch,
+    /// then one timed <see cref="IPostProcessingBackend.RunBatch"/> per sample (the batch's time, not
+    /// per image); every repeat must return exactly the first one's detections for every image.
+    /// Leaves each image's detections in <paramref name="firsts"/>; <paramref name="repeats"/> holds
+    /// as many lists as <paramref name="maps"/> has maps.
+    /// </summary>
+    /// <returns>−1, or the first repeat whose detections differed for some image (the cell has failed).</returns>
+    public static int RunBatch(IPostProcessingBackend backend, IReadOnlyList<CandidateMap> maps, VariantSpec variant, int warmUp,
+                               IReadOnlyList<DetectionList> firsts, IReadOnlyList<DetectionList> repeats, Span<double> batchSamplesMs)
+    {
+        if (firsts.Count < maps.Count || repeats.Count < maps.Count) throw new ArgumentException("one first and one repeat list per map are required", nameof(firsts));
+        for (var w = 0; w < warmUp; w++) backend.RunBatch(maps, variant, firsts);
+        for (var r = 0; r < batchSamplesMs.Length; r++)
+        {
+            var targets = r == 0 ? firsts : repeats;
+            var start = Stopwatch.GetTimestamp();
+            backend.RunBatch(maps, variant, targets);
+            batchSamplesMs[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (r == 0) continue;
+            for (var i = 0; i < maps.Count; i++)
+            {
+                if (!DetectionEquivalence.Identical(firsts[i], repeats[i])) return r;
+            }
+        }
+        return -1;
+    }
 }

@@ -41,6 +41,12 @@ public sealed record Suite
     /// <summary>Untimed passes before timing (JIT, caches, GPU kernel loading).</summary>
     public int Warmup { get; init; } = 1;
 
+    /// <summary>
+    /// Images per call for backends that prefer batches (the GPU), whose per-image latency is then
+    /// the batch's time over its images; 1 runs them image by image. Sweeps time image by image.
+    /// </summary>
+    public int Batch { get; init; } = Runs.RunPlan.DefaultBatchSize;
+
     public int BootstrapResamples { get; init; } = 1000;
     public ulong BootstrapSeed { get; init; } = Metrics.Statistics.BootstrapOptions.DefaultSeed;
 

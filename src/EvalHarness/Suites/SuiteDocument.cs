@@ -13,6 +13,7 @@ namespace EvalHarness.Suites;
 ///   "variants": [ "nms", "gc+nms(r=1,k=2)" ],                             // VariantSpec syntax
 ///   "backends": [ "scalar", "simd", "gpu?" ],                             // "?" = optional
 ///   "repeats": 3, "warmup": 1, "bootstrapResamples": 1000, "bootstrapSeed": 1,
+///   "batch": 16,                                                          // images per GPU call (1: image by image)
 ///   "output": "results/quick",
 ///   "shard": "1/4",                                                       // optional
 ///   "maxConfigs": 500,                                                    // sweeps: a variant may list values, "nms(iou=[0.3,0.4])"
@@ -32,6 +33,7 @@ public sealed class SuiteDocument
     public List<string>? Backends { get; set; }
     public int? Repeats { get; set; }
     public int? Warmup { get; set; }
+    public int? Batch { get; set; }
     public int? BootstrapResamples { get; set; }
     public ulong? BootstrapSeed { get; set; }
 

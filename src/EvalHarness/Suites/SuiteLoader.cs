@@ -14,6 +14,7 @@ public static class SuiteLoader
         public const int SyntheticImages = 1_000_000;
         public const int Repeats = 10_000;
         public const int Warmup = 10_000;
+        public const int Batch = 4_096;
         public const int BootstrapResamples = 1_000_000;
     }
 
@@ -136,6 +137,9 @@ public static class SuiteLoader
         var warmup = doc.Warmup ?? 1;
         if (warmup < 0) throw Bad($"warmup must not be negative, not {warmup}");
         if (warmup > Limits.Warmup) throw Bad($"warmup {warmup} is above the limit of {Limits.Warmup}");
+        var batch = doc.Batch ?? Runs.RunPlan.DefaultBatchSize;
+        if (batch < 1) throw Bad($"batch must be at least 1, not {batch}");
+        if (batch > Limits.Batch) throw Bad($"batch {batch} is above the limit of {Limits.Batch}");
         var resamples = doc.BootstrapResamples ?? 1000;
         if (resamples < 100) throw Bad($"bootstrapResamples must be at least 100 for a 95% interval, not {resamples}");
         if (resamples > Limits.BootstrapResamples) throw Bad($"bootstrapResamples {resamples} is above the limit of {Limits.BootstrapResamples}");
@@ -152,6 +156,7 @@ public static class SuiteLoader
             Backends = backends,
             Repeats = repeats,
             Warmup = warmup,
+            Batch = batch,
             BootstrapResamples = resamples,
             BootstrapSeed = doc.BootstrapSeed ?? Metrics.Statistics.BootstrapOptions.DefaultSeed,
             Shard = shard,
@@ -203,6 +208,7 @@ public static class SuiteLoader
             Backends = suite.Backends.Select(b => b.ToString()).ToList(),
             Repeats = suite.Repeats,
             Warmup = suite.Warmup,
+            Batch = suite.Batch,
             BootstrapResamples = suite.BootstrapResamples,
             BootstrapSeed = suite.BootstrapSeed,
             Shard = suite.Shard?.ToString(),

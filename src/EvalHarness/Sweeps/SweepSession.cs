@@ -30,7 +30,8 @@ internal static class SweepSession
                 $"sweep {suite.Name}: {suite.Variants.Count} configurations × {slots.Count} backends × {selected?.Length ?? source.Images.Count} images{(request.Shard is null ? "" : $" (shard {request.Shard} of {source.Images.Count})")}; {suite.Warmup} warm-up + {suite.Repeats} timed repeats each; tuning {sweep.Tuning.Objective}, {sweep.Tuning.Folds} folds"));
             var description = source.Describe();
             var imageListHash = RunFolder.ImageListHash(source.Images);
-            var planHash = RunSession.PlanFor(suite, request.Shard, request.Strict).Hash(description, imageListHash);
+            // A sweep times image by image on every backend: the batch size is not part of what it measures.
+            var planHash = (RunSession.PlanFor(suite, request.Shard, request.Strict) with { BatchSize = 1 }).Hash(description, imageListHash);
             // A sweep keeps its measurements in memory until the end (latency is taken one
             // configuration at a time), so an interrupted sweep starts over in a new folder.
             using var folder = request.OutputDir is { } explicitDir

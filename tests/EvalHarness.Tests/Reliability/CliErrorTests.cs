@@ -70,6 +70,17 @@ public sealed class CliErrorTests : IDisposable
         AssertOneErrorLine(code, err, shard);
     }
 
+    [Theory]
+    [InlineData("0", "--batch must be at least 1, not 0")]
+    [InlineData("-2", "--batch must be at least 1, not -2")]
+    [InlineData("5000", "--batch 5000 is above the limit of 4096")]
+    public void Run_with_a_bad_batch_size_is_refused(string batch, string expected)
+    {
+        var (code, _, err) = Run("run", "--suite", Write("ok.json", GoodSuite), "--batch", batch, "--out", Path.Combine(_dir, "out"));
+        AssertOneErrorLine(code, err, expected);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "out")), "nothing is written for a refused option");
+    }
+
     [Fact]
     public void An_unknown_suite_name_lists_the_built_in_ones() =>
         AssertOneErrorLine(Run("run", "--suite", "no-such-suite").Code, Run("run", "--suite", "no-such-suite").Err, "unknown suite 'no-such-suite'");

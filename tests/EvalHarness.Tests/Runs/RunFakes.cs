@@ -56,3 +56,43 @@ internal sealed class FakeBackend(string name) : IPostProcessingBackend
 
     public void Dispose() { }
 }
+
+/// <summary>
+/// Prefers batches like the GPU: records the size of every <see cref="RunBatch"/> call, takes at
+/// least <see cref="BatchDelay"/> per batch call, and can be told to fault or to be non-deterministic.
+/// </summary>
+internal sealed class FakeBatchingBackend(string name) : IPostProcessingBackend
+{
+    public int FailAfterBatchCalls { get; init; } = int.MaxValue;
+    public bool Jitter { get; init; }
+    public TimeSpan BatchDelay { get; init; }
+    public List<int> BatchSizes { get; } = [];
+    public int RunCalls { get; private set; }
+
+    public string Name => name;
+    public string Device => "fake batching device";
+    public bool PrefersBatches => true;
+    public bool Supports(VariantKind kind) => true;
+
+    public void Run(CandidateMap map, VariantSpec variant, DetectionList output, bool flatInput = false)
+    {
+        RunCalls++;
+        Keep(map, output, 0f);
+    }
+
+    public void RunBatch(IReadOnlyList<CandidateMap> maps, VariantSpec variant, IReadOnlyList<DetectionList> outputs)
+    {
+        BatchSizes.Add(maps.Count);
+        if (BatchSizes.Count > FailAfterBatchCalls) throw new EvalHarnessException("device lost");
+        if (BatchDelay > TimeSpan.Zero) Thread.Sleep(BatchDelay);
+        for (var i = 0; i < maps.Count; i++) Keep(maps[i], outputs[i], Jitter ? BatchSizes.Count * 1e-3f : 0f);
+    }
+
+    private static void Keep(CandidateMap map, DetectionList output, float shift)
+    {
+        output.Clear();
+        for (var i = 0; i < map.Count; i++) output.AddFromMap(map, i, map.Scores[i] + shift);
+    }
+
+    public void Dispose() { }
+}

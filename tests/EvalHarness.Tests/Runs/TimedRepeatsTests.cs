@@ -39,6 +39,33 @@ public sealed class TimedRepeatsTests
         Assert.Equal(1, differing);
     }
 
+    [Fact]
+    public void A_batch_is_one_call_per_warm_up_and_sample_and_leaves_each_images_detections()
+    {
+        var backend = new FakeBatchingBackend("batching");
+        var small = new CandidateMap([(1, 2, 1, 8f)], 0);
+        for (var i = 0; i < small.Count; i++) small.Scores[i] = 0.5f;
+        CandidateMap[] maps = [Map(), small];
+        DetectionList[] firsts = [new(), new()];
+        var samples = new double[3];
+        var differing = TimedRepeats.RunBatch(backend, maps, VariantSpec.Default(VariantKind.Nms), warmUp: 2, firsts, [new(), new()], samples);
+
+        Assert.Equal(-1, differing);
+        Assert.Equal([2, 2, 2, 2, 2], backend.BatchSizes);
+        Assert.Equal(0, backend.RunCalls);
+        Assert.Equal(4, firsts[0].Count);
+        Assert.Equal(2, firsts[1].Count);
+        Assert.All(samples, s => Assert.True(s >= 0));
+    }
+
+    [Fact]
+    public void The_first_batch_repeat_that_differs_for_any_image_is_reported()
+    {
+        var backend = new FakeBatchingBackend("jitter") { Jitter = true };
+        var differing = TimedRepeats.RunBatch(backend, [Map(), Map()], VariantSpec.Default(VariantKind.Nms), warmUp: 0, [new(), new()], [new(), new()], new double[4]);
+        Assert.Equal(1, differing);
+    }
+
     private sealed class CountingBackend : EvalHarness.Backends.IPostProcessingBackend
     {
         public int Calls { get; private set; }

@@ -66,6 +66,10 @@ public class SuiteLoaderTests
         Assert.Equal(suite.Dataset with { Events = null }, again.Dataset with { Events = null });
         Assert.Equal(suite.Detector, again.Detector);
         Assert.Equal((suite.Repeats, suite.Warmup, suite.BootstrapResamples, suite.BootstrapSeed), (again.Repeats, again.Warmup, again.BootstrapResamples, again.BootstrapSeed));
+        Assert.Equal(16, again.Batch);
+        var batched = SuiteLoader.Parse(SuiteLoader.ToJson(suite with { Batch = 5 }), "suite.json");
+        Assert.Equal(5, batched.Batch);
+        Assert.Equal(5, EvalHarness.Runs.RunSession.PlanFor(batched, null, strict: false).BatchSize);
     }
 
     [Fact]
@@ -93,6 +97,8 @@ public class SuiteLoaderTests
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms", "nms"], "backends": ["simd"] }""", "listed twice")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "repeats": 0 }""", "repeats must be at least 1")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "bootstrapResamples": 10 }""", "bootstrapResamples")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["gpu"], "batch": 0 }""", "batch must be at least 1, not 0")]
+    [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["gpu"], "batch": 100000 }""", "batch 100000 is above the limit of 4096")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3 }, "variants": ["nms"], "backends": ["simd"], "shard": "5/4" }""", "shard '5/4'")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "widerface" }, "detector": { "mode": "zoom" }, "variants": ["nms"], "backends": ["simd"] }""", "detector mode 'zoom'")]
     [InlineData("""{ "name": "x", "dataset": { "kind": "synthetic", "images": 3, "seed": 2147483648 }, "variants": ["nms"], "backends": ["simd"] }""", "seed 2147483648 is above the limit of 2147483647")]

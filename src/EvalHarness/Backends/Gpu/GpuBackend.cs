@@ -69,6 +69,7 @@ internal sealed class GpuBackend : IPostProcessingBackend
     public bool IsSimulator => _accelerator.AcceleratorType == AcceleratorType.CPU;
 
     public bool Supports(VariantKind kind) => true;
+    public bool PrefersBatches => true;
 
     /// <summary>Threads per group of the tile and per-image kernels (a power of two, at most 64).</summary>
     internal int GroupSize { get; }

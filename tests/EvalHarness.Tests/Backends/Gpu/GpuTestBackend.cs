@@ -32,6 +32,7 @@ internal static class GpuTestBackend
         public string Name => inner.Name;
         public string Device => inner.Device;
         public bool Supports(VariantKind kind) => inner.Supports(kind);
+        public bool PrefersBatches => inner.PrefersBatches;
 
         public void Run(CandidateMap map, VariantSpec variant, DetectionList output, bool flatInput = false)
         {
