@@ -223,7 +223,7 @@ internal sealed class GpuBackend : IPostProcessingBackend
                 OutCap = outCap,
                 RemovedOffset = removedOffset,
             };
-            segStart += counts[b];
+            segStart += n;
             packed += n;
             outOffset += outCap;
             removedOffset += blocks;
@@ -238,6 +238,8 @@ internal sealed class GpuBackend : IPostProcessingBackend
         var totalKeys = segStart;
         timer?.Restart();
         var slots = ws.Slots.Upload(acc, stream, images);
+        if (totalKeys < counts[images]) keys = SelectTopK(counts, images, preTopK, layout, keys);
+        LastSortedKeys = totalKeys;
 
         // ---- sort, gather, variant kernel
         if (totalKeys > 1)
@@ -350,6 +352,46 @@ internal sealed class GpuBackend : IPostProcessingBackend
             _kernelTicks = 0;
         }
     }
+
+    /// <summary>
+    /// Cuts every image with more than <paramref name="k"/> keys to its k best (the k smallest
+    /// ranks) by a radix select, 8 bits of the rank per pass, entirely on the device; returns the
+    /// surviving keys, unordered, for the sort. The select costs two small launches per digit
+    /// where sorting every key would cost passes over all of them.
+    /// </summary>
+    private ArrayView1D<ulong, Stride1D.Dense> SelectTopK(ReadOnlySpan<int> counts, int images, int k, KeyLayout layout, ArrayView1D<ulong, Stride1D.Dense> keys)
+    {
+        var ws = _ws;
+        var acc = _accelerator;
+        var stream = acc.DefaultStream;
+        var all = counts[images];
+        var stateHost = ws.TopKState.EnsureHost(acc, images);
+        var survivors = 0;
+        for (var b = 0; b < images; b++)
+        {
+            stateHost[b] = new TopKState { Prefix = 0, Remaining = k, Active = counts[b] > k ? 1 : 0 };
+            survivors += Math.Min(counts[b], k);
+        }
+        var state = ws.TopKState.Upload(acc, stream, images);
+        var histogram = ws.TopKHistogram.Ensure(acc, (long)images * CandidateSelectionKernels.Bins);
+        histogram.MemSetToZero(stream);
+        var source = keys.SubView(0, all);
+        for (var shift = ((layout.RankBits + CandidateSelectionKernels.DigitBits - 1) / CandidateSelectionKernels.DigitBits - 1) * CandidateSelectionKernels.DigitBits;
+             shift >= 0;
+             shift -= CandidateSelectionKernels.DigitBits)
+        {
+            _kernels.TopKHistogram(stream, all, source, layout, state, shift, histogram);
+            _kernels.TopKDigit(stream, images, state, shift, histogram);
+        }
+        var counter = ws.TopKCounter.Ensure(acc, 1);
+        counter.MemSetToZero(stream);
+        var selected = ws.SelectedKeys.Ensure(acc, survivors);
+        _kernels.TopKCompact(stream, all, source, layout, state, counter, selected);
+        return selected;
+    }
+
+    /// <summary>Keys the last batch sorted: every image's keys up to preTopK (tests).</summary>
+    internal int LastSortedKeys { get; private set; }
 
     /// <summary>
     /// Row tiles per band so the greedy-NMS mask fits <see cref="MaskBudgetBytes"/>: the whole mask

@@ -26,6 +26,9 @@ internal sealed class GpuKernels
     public readonly Action<AcceleratorStream, Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>, GcParameters, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>> GcClassify;
     public readonly Action<AcceleratorStream, Index1D, ArrayView<int>, int, ArrayView<int>> KeptOffsets;
     public readonly Action<AcceleratorStream, Index2D, ArrayView<ImageSlot>, OutputViews, ArrayView<int>, ArrayView<int>> Compact;
+    public readonly Action<AcceleratorStream, Index1D, ArrayView<ulong>, KeyLayout, ArrayView<TopKState>, int, ArrayView<int>> TopKHistogram;
+    public readonly Action<AcceleratorStream, Index1D, ArrayView<TopKState>, int, ArrayView<int>> TopKDigit;
+    public readonly Action<AcceleratorStream, Index1D, ArrayView<ulong>, KeyLayout, ArrayView<TopKState>, ArrayView<int>, ArrayView<ulong>> TopKCompact;
     public readonly RadixSort<ulong, Stride1D.Dense> Sort;
 
     private readonly Accelerator _accelerator;
@@ -53,6 +56,9 @@ internal sealed class GpuKernels
         ((Action<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>, GcParameters, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>)GradientClippingKernels.Classify, false),
         ((Action<Index1D, ArrayView<int>, int, ArrayView<int>>)OutputCompactionKernels.KeptOffsets, false),
         ((Action<Index2D, ArrayView<ImageSlot>, OutputViews, ArrayView<int>, ArrayView<int>>)OutputCompactionKernels.Compact, false),
+        ((Action<Index1D, ArrayView<ulong>, KeyLayout, ArrayView<TopKState>, int, ArrayView<int>>)CandidateSelectionKernels.TopKHistogram, false),
+        ((Action<Index1D, ArrayView<TopKState>, int, ArrayView<int>>)CandidateSelectionKernels.TopKDigit, false),
+        ((Action<Index1D, ArrayView<ulong>, KeyLayout, ArrayView<TopKState>, ArrayView<int>, ArrayView<ulong>>)CandidateSelectionKernels.TopKCompact, false),
     ];
 
     public GpuKernels(Accelerator accelerator)
@@ -75,6 +81,9 @@ internal sealed class GpuKernels
         GcClassify = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<LevelSlot>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>, GcParameters, KeyLayout, ArrayView<ulong>, ArrayView<int>, int, ArrayView<float>>(GradientClippingKernels.Classify);
         KeptOffsets = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, int, ArrayView<int>>(OutputCompactionKernels.KeptOffsets);
         Compact = accelerator.LoadAutoGroupedKernel<Index2D, ArrayView<ImageSlot>, OutputViews, ArrayView<int>, ArrayView<int>>(OutputCompactionKernels.Compact);
+        TopKHistogram = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<ulong>, KeyLayout, ArrayView<TopKState>, int, ArrayView<int>>(CandidateSelectionKernels.TopKHistogram);
+        TopKDigit = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<TopKState>, int, ArrayView<int>>(CandidateSelectionKernels.TopKDigit);
+        TopKCompact = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<ulong>, KeyLayout, ArrayView<TopKState>, ArrayView<int>, ArrayView<ulong>>(CandidateSelectionKernels.TopKCompact);
         Sort = accelerator.CreateRadixSort<ulong, Stride1D.Dense, AscendingUInt64>();
     }
 

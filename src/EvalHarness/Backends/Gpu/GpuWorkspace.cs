@@ -75,6 +75,10 @@ internal sealed class GpuWorkspace : IDisposable
     public readonly StagedArray<int> Packed = new();
 
     public readonly DeviceArray<ulong> Keys = new();
+    public readonly StagedArray<TopKState> TopKState = new();
+    public readonly DeviceArray<int> TopKHistogram = new();
+    public readonly DeviceArray<int> TopKCounter = new();
+    public readonly DeviceArray<ulong> SelectedKeys = new();
     public ulong[] HostKeys = [];
     public readonly DeviceArray<float> EmitScore = new();
     public readonly DeviceArray<int> SortTemp = new();
@@ -155,7 +159,7 @@ internal sealed class GpuWorkspace : IDisposable
     {
         foreach (var d in new IDisposable[]
                  {
-                     Candidates, ImageOffsets, Counters, Slots, Levels, KeptOffsets, Packed, Keys, EmitScore, SortTemp, Mask, Removed, State, Members, Work,
+                     Candidates, ImageOffsets, Counters, Slots, Levels, KeptOffsets, Packed, Keys, TopKState, TopKHistogram, TopKCounter, SelectedKeys, EmitScore, SortTemp, Mask, Removed, State, Members, Work,
                      Cells, ArgAnchor, Accumulated, Scratch, _sortedFlat, _sortedScore, _sortedX1, _sortedY1, _sortedX2, _sortedY2,
                      _outFlat, _outScore, _outX1, _outY1, _outX2, _outY2, _outCount,
                  })

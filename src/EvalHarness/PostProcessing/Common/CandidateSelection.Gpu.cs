@@ -4,8 +4,9 @@ namespace EvalHarness.PostProcessing;
 
 /// <summary>
 /// The entry of every NMS stage on the device: the score filter writes one sort key per passing
-/// candidate (order does not matter, a radix sort follows), then the first preTopK keys of each
-/// image are gathered into packed score-ordered arrays.
+/// candidate (order does not matter, a radix sort follows); an image with more than preTopK keys
+/// is cut to its preTopK best by a radix select, so the sort covers only keys that can enter the
+/// stage; then each image's keys are gathered into packed score-ordered arrays.
 /// </summary>
 internal static class CandidateSelectionKernels
 {
@@ -64,4 +65,68 @@ internal static class CandidateSelectionKernels
         if (j >= slot.N) return;
         NmsKernels.Emit(sorted, slot.Packed + j, slot.OutOffset + j, output);
     }
+
+    /// <summary>Radix-select digit width: 256 bins per image and pass.</summary>
+    public const int DigitBits = 8;
+    public const int Bins = 1 << DigitBits;
+
+    /// <summary>
+    /// One pass of the per-image top-k radix select: every key of a cut image whose rank agrees
+    /// with the image's prefix above <paramref name="shift"/> + 8 counts into its bin of the digit
+    /// at <paramref name="shift"/>.
+    /// </summary>
+    public static void TopKHistogram(Index1D g, ArrayView<ulong> keys, KeyLayout layout, ArrayView<TopKState> state, int shift, ArrayView<int> histogram)
+    {
+        var key = keys[g];
+        var image = layout.Image(key);
+        var s = state[image];
+        if (s.Active == 0) return;
+        var rank = layout.Rank(key);
+        if (((rank ^ s.Prefix) & HigherDigits(shift)) != 0) return;
+        var digit = (int)((rank >> shift) & (Bins - 1));
+        Atomic.Add(ref histogram[(image * Bins) + digit], 1);
+    }
+
+    /// <summary>
+    /// One thread per image: the bin that holds the image's <see cref="TopKState.Remaining"/>-th
+    /// smallest rank becomes the next prefix digit; the histogram is cleared for the next pass.
+    /// </summary>
+    public static void TopKDigit(Index1D image, ArrayView<TopKState> state, int shift, ArrayView<int> histogram)
+    {
+        var s = state[image];
+        if (s.Active == 0) return;
+        var below = 0;
+        var chosen = -1;
+        for (var d = 0; d < Bins; d++)
+        {
+            var h = histogram[(image * Bins) + d];
+            histogram[(image * Bins) + d] = 0;
+            if (chosen >= 0) continue;
+            if (below + h >= s.Remaining)
+            {
+                chosen = d;
+                continue;
+            }
+            below += h;
+        }
+        s.Remaining -= below;
+        s.Prefix |= (ulong)chosen << shift;
+        state[image] = s;
+    }
+
+    /// <summary>
+    /// Keeps the keys that can enter the NMS stage: every key of an image that is not cut, and the
+    /// k smallest ranks (rank ≤ the selected k-th) of one that is; the survivors are appended in
+    /// any order, a sort follows.
+    /// </summary>
+    public static void TopKCompact(Index1D g, ArrayView<ulong> keys, KeyLayout layout, ArrayView<TopKState> state, ArrayView<int> counter, ArrayView<ulong> selected)
+    {
+        var key = keys[g];
+        var s = state[layout.Image(key)];
+        if (s.Active != 0 && layout.Rank(key) > s.Prefix) return;
+        selected[Atomic.Add(ref counter[0], 1)] = key;
+    }
+
+    /// <summary>Mask of the rank bits above the digit at <paramref name="shift"/> (0 for the top digit: nothing is fixed yet above it).</summary>
+    private static ulong HigherDigits(int shift) => shift + DigitBits >= 64 ? 0UL : ~((1UL << (shift + DigitBits)) - 1UL);
 }

@@ -93,4 +93,25 @@ internal readonly struct KeyLayout
     public ulong FlatKey(int image, int flat) => ((ulong)image << (32 + IndexBits)) | (uint)flat;
 
     public int Flat(ulong key) => (int)(key & IndexMask);
+
+    /// <summary>Bits below the image field: score and flat index, the part that orders keys inside one image.</summary>
+    public int RankBits => 32 + IndexBits;
+
+    public int Image(ulong key) => (int)(key >> RankBits);
+
+    /// <summary>The score-and-flat part of a key; within one image, smaller ranks come first.</summary>
+    public ulong Rank(ulong key) => key & ((1UL << RankBits) - 1);
+}
+
+/// <summary>
+/// One image's state in the device top-k selection: the rank digits fixed so far and how many of
+/// the k entrants are still to be found below them. After the last digit, <see cref="Prefix"/> is
+/// the rank of the k-th entrant (ranks are unique: they end in the flat index).
+/// </summary>
+internal struct TopKState
+{
+    public ulong Prefix;
+    public int Remaining;
+    /// <summary>1 when the image has more keys than k and must be cut; 0 keeps all its keys.</summary>
+    public int Active;
 }

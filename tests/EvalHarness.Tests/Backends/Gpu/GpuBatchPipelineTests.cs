@@ -82,6 +82,54 @@ public sealed class GpuBatchPipelineTests
         Assert.True(kept < 300, $"the test needs NMS to drop most of the 800+ entrants (kept {kept})");
     }
 
+    public static TheoryData<string> TopKVariants() =>
+    [
+        "nms(score=0.0,pretopk=1)", "nms(score=0.0,pretopk=63,keep=40)", "nms(score=0.05,pretopk=257)", "nms(score=0.3,pretopk=64)",
+        "fast-nms(score=0.0,pretopk=65)", "soft-nms-linear(score=0.05,pretopk=100)", "soft-nms-gaussian(pretopk=30)",
+        "weighted-nms(score=0.0,pretopk=50)", "gc+nms(score=0.0,k=0,pretopk=5)", "peak3x3+nms(score=0.0,pretopk=3)",
+    ];
+
+    /// <summary>
+    /// Images with more keys than preTopK are cut on the device to their preTopK best before the
+    /// sort; coarse scores make many ranks differ only in the flat index, so the select's lower
+    /// digits decide. Batches mix images above and below the cut.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TopKVariants))]
+    public void Top_k_selection_before_the_sort_equals_the_scalar_oracle(string variantText)
+    {
+        var variant = VariantSpec.Parse(variantText);
+        var k = variant.EffectivePreTopK(flatInput: false);
+        using var scalar = new ScalarBackend();
+        Gen.Select(LargeMap, Gen.Int[1, 4], Gen.Int[0, 2]).Array[1, 3].Sample(recipes =>
+        {
+            var maps = new CandidateMap[recipes.Length];
+            for (var i = 0; i < maps.Length; i++)
+            {
+                // Every other image is small, so some images of a batch are not cut.
+                maps[i] = i % 2 == 0 ? recipes[i].Item1 : GpuEquivalenceTests.BuildMap(1, recipes[i].Item2, 3, 1, seed: i, scoreMode: recipes[i].Item3);
+            }
+            var outputs = RunWithBudget(maps, variant, maskBudgetBytes: 256L << 20, out _);
+            AssertEqualToOracle(scalar, variant, maps, outputs);
+            Assert.True(GpuTestBackend.Instance.LastSortedKeys <= k * maps.Length, $"sorted {GpuTestBackend.Instance.LastSortedKeys} keys, more than {k} per image");
+        }, iter: 5, threads: 1);
+    }
+
+    [Fact]
+    public void Only_the_top_k_keys_of_each_image_are_sorted()
+    {
+        var variant = VariantSpec.Parse("nms(score=0.0,pretopk=100)");
+        var maps = new[]
+        {
+            GpuEquivalenceTests.BuildMap(1, 20, 20, 2, seed: 3, scoreMode: 0), // 800 keys: cut to 100
+            GpuEquivalenceTests.BuildMap(1, 5, 6, 1, seed: 4, scoreMode: 1),   // 30 keys: all kept
+        };
+        var outputs = RunWithBudget(maps, variant, maskBudgetBytes: 256L << 20, out _);
+        Assert.Equal(130, GpuTestBackend.Instance.LastSortedKeys);
+        using var scalar = new ScalarBackend();
+        AssertEqualToOracle(scalar, variant, maps, outputs);
+    }
+
     private static DetectionList[] RunWithBudget(CandidateMap[] maps, VariantSpec variant, long maskBudgetBytes, out int bands)
     {
         var outputs = new DetectionList[maps.Length];

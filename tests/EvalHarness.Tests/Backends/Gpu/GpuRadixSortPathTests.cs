@@ -15,6 +15,7 @@ public sealed class GpuRadixSortPathTests
     [InlineData("nms")]
     [InlineData("gc+nms(k=1)")]
     [InlineData("gc")]
+    [InlineData("nms(score=0.0,pretopk=9)")]
     public void Device_sorted_batches_equal_the_scalar_oracle(string variantText)
     {
         var variant = VariantSpec.Parse(variantText);
