@@ -134,21 +134,22 @@ public sealed class GpuBatchPipelineTests
     {
         var outputs = new DetectionList[maps.Length];
         for (var i = 0; i < outputs.Length; i++) outputs[i] = new DetectionList(1);
-        lock (GpuTestBackend.Gate)
+        var bandsUsed = 0;
+        GpuTestBackend.Use(gpu =>
         {
-            var gpu = GpuTestBackend.Instance;
             var before = gpu.MaskBudgetBytes;
             gpu.MaskBudgetBytes = maskBudgetBytes;
             try
             {
                 gpu.RunBatch(maps, variant, outputs);
-                bands = gpu.LastMaskBands;
+                bandsUsed = gpu.LastMaskBands;
             }
             finally
             {
                 gpu.MaskBudgetBytes = before;
             }
-        }
+        });
+        bands = bandsUsed;
         return outputs;
     }
 

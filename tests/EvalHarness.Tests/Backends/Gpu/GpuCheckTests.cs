@@ -28,8 +28,8 @@ public sealed class GpuCheckTests
         try
         {
             var log = new StringWriter();
-            IReadOnlyList<GpuCheckRow>? rows;
-            lock (GpuTestBackend.Gate)
+            IReadOnlyList<GpuCheckRow>? rows = null;
+            GpuTestBackend.Use(_ =>
             {
                 rows = GpuCheck.Run(new GpuCheckOptions
                 {
@@ -39,7 +39,7 @@ public sealed class GpuCheckTests
                     Variants = [VariantSpec.Parse("nms"), VariantSpec.Parse("gc+nms"), VariantSpec.Parse("weighted-nms")],
                     OutputDirectory = dir,
                 }, log);
-            }
+            });
             Assert.NotNull(rows);
             Assert.Equal(3, rows.Count);
             Assert.All(rows, r => Assert.Equal("pass", r.Check));

@@ -31,9 +31,8 @@ public sealed class GpuFaultTests
         var map = GpuEquivalenceTests.BuildMap(levels: 1, h: 4, w: 4, anchors: 1, seed: 3, scoreMode: 0);
         var variant = VariantSpec.Parse("nms");
         var output = new DetectionList();
-        lock (GpuTestBackend.Gate)
+        GpuTestBackend.Use(gpu =>
         {
-            var gpu = GpuTestBackend.Instance;
             gpu.BeforeChunk = () => throw Fault(fault);
             try
             {
@@ -50,7 +49,7 @@ public sealed class GpuFaultTests
                 gpu.BeforeChunk = null;
             }
             gpu.Run(map, variant, output);
-        }
+        });
         Assert.NotEqual(0, output.Count);
     }
 }

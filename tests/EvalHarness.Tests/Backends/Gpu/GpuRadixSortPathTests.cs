@@ -27,12 +27,13 @@ public sealed class GpuRadixSortPathTests
         ];
         var outputs = new DetectionList[maps.Length];
         for (var i = 0; i < outputs.Length; i++) outputs[i] = new DetectionList();
-        lock (GpuTestBackend.Gate)
+        // Under the shared gate (one simulator at a time on the CI's two cores) and its deadline.
+        GpuTestBackend.Use(_ =>
         {
             using var gpu = GpuBackend.TryCreate(GpuAcceleratorKind.CpuSimulator, out var reason) ?? throw new InvalidOperationException(reason);
             Assert.False(gpu.SortKeysOnHost);
             gpu.RunBatch(maps, variant, outputs);
-        }
+        });
         using var scalar = new ScalarBackend();
         for (var i = 0; i < maps.Length; i++)
         {
