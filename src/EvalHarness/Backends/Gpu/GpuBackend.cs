@@ -23,6 +23,7 @@ internal sealed class GpuBackend : IPostProcessingBackend
     private readonly GpuKernels _kernels;
     private readonly Accelerator _accelerator;
     private readonly GpuWorkspace _ws = new();
+    private readonly GpuNmsStage _nms;
     private readonly CandidateMap[] _single = new CandidateMap[1];
     private readonly DetectionList[] _singleOut = new DetectionList[1];
 
@@ -37,6 +38,7 @@ internal sealed class GpuBackend : IPostProcessingBackend
             // thread and its barriers cost milliseconds, so tests use small groups; the kernels
             // stride by the group size, so both run the same code.
             GroupSize = IsSimulator ? 4 : NmsKernels.Tile;
+            _nms = new GpuNmsStage(_kernels, _ws, _accelerator, GroupSize);
         }
         catch (Exception ex) when (ex is AcceleratorException or InternalCompilerException or InvalidOperationException or NotSupportedException)
         {
@@ -206,7 +208,6 @@ internal sealed class GpuBackend : IPostProcessingBackend
         var keepTopK = hasNms ? variant.EffectiveKeepTopK(flatInput) : int.MaxValue;
         var slotsHost = ws.Slots.EnsureHost(acc, images);
         int segStart = 0, packed = 0, outOffset = 0, removedOffset = 0, maxN = 0, maxBlocks = 0, maxOut = 0;
-        long fullMaskWords = 0;
         for (var b = 0; b < images; b++)
         {
             var n = Math.Min(counts[b], preTopK);
@@ -227,14 +228,12 @@ internal sealed class GpuBackend : IPostProcessingBackend
             packed += n;
             outOffset += outCap;
             removedOffset += blocks;
-            fullMaskWords += (long)n * blocks;
             maxN = Math.Max(maxN, n);
             maxBlocks = Math.Max(maxBlocks, blocks);
             maxOut = Math.Max(maxOut, outCap);
         }
-        var usesMask = kind is VariantKind.Nms or VariantKind.Peak3x3Nms or VariantKind.GcNms or VariantKind.GcMagNms;
-        long maskWords = 0;
-        var bandTiles = usesMask ? PlanMaskBands(slotsHost[..images], fullMaskWords, maxBlocks, out maskWords) : 0;
+        var bands = UsesGreedyNms(kind) ? MaskBands.Plan(slotsHost[..images], MaskBudgetBytes) : default;
+        LastMaskBands = bands.Count;
         var totalKeys = segStart;
         timer?.Restart();
         var slots = ws.Slots.Upload(acc, stream, images);
@@ -263,56 +262,15 @@ internal sealed class GpuBackend : IPostProcessingBackend
         if (maxN > 0) _kernels.Gather(stream, new Index2D(maxN, images), slots, layout, keys, candidates, emitScore, sorted);
 
         var p = NmsParameters.Of(variant, keepTopK);
-        var tiles = new KernelConfig(new Index3D(Math.Max(maxBlocks, 1), Math.Max(maxBlocks, 1), images), new Index3D(GroupSize, 1, 1));
-        var perImage = new KernelConfig(new Index1D(images), new Index1D(GroupSize));
+        var batch = new GpuSortedBatch(slots, sorted, images, maxN, maxBlocks, packed, removedOffset, bands);
         switch (kind)
         {
-            case VariantKind.Nms or VariantKind.Peak3x3Nms or VariantKind.GcNms or VariantKind.GcMagNms:
-            {
-                var mask = ws.Mask.Ensure(acc, maskWords);
-                var removed = ws.Removed.Ensure(acc, removedOffset);
-                // Band by band: the mask of one band of row tiles, then the keep pass over it.
-                var bandStart = 0;
-                do
-                {
-                    var bandEnd = Math.Min(bandStart + bandTiles, maxBlocks);
-                    if (maxN > 0)
-                    {
-                        var band = new KernelConfig(new Index3D(maxBlocks, bandEnd - bandStart, images), new Index3D(GroupSize, 1, 1));
-                        _kernels.Mask(stream, band, slots, sorted, p, bandStart, mask);
-                    }
-                    _kernels.Keep(stream, perImage, slots, sorted, mask, removed, bandStart, bandEnd, output);
-                    bandStart = bandEnd;
-                }
-                while (bandStart < maxBlocks);
-                break;
-            }
-            case VariantKind.FastNms:
-            {
-                var suppressed = ws.State.Ensure(acc, packed);
-                suppressed.MemSetToZero(stream);
-                if (maxN > 0) _kernels.FastSuppress(stream, tiles, slots, sorted, p, suppressed);
-                _kernels.FastCompact(stream, images, slots, sorted, suppressed, output);
-                break;
-            }
-            case VariantKind.SoftNmsLinear or VariantKind.SoftNmsGaussian:
-            {
-                var work = ws.Work.Ensure(acc, packed);
-                var state = ws.State.Ensure(acc, packed);
-                var softNms = kind == VariantKind.SoftNmsGaussian ? _kernels.SoftNmsGaussian : _kernels.SoftNmsLinear;
-                softNms(stream, perImage, slots, sorted, p, work, state, output);
-                break;
-            }
-            case VariantKind.WeightedNms:
-            {
-                var state = ws.State.Ensure(acc, packed);
-                var members = ws.Members.Ensure(acc, packed);
-                _kernels.WeightedNms(stream, perImage, slots, sorted, p, state, members, output);
-                break;
-            }
-            default:
-                _kernels.EmitAll(stream, new Index2D(Math.Max(maxN, 1), images), slots, sorted, output);
-                break;
+            case VariantKind.FastNms: _nms.Fast(batch, p, output); break;
+            case VariantKind.SoftNmsLinear: _nms.SoftNms(batch, p, gaussian: false, output); break;
+            case VariantKind.SoftNmsGaussian: _nms.SoftNms(batch, p, gaussian: true, output); break;
+            case VariantKind.WeightedNms: _nms.Weighted(batch, p, output); break;
+            case var _ when UsesGreedyNms(kind): _nms.Greedy(batch, p, output); break; // nms, and the grid variants' NMS stage
+            default: _nms.EmitAll(batch, output); break;
         }
 
         // ---- pack what was kept, then download exactly that
@@ -393,29 +351,7 @@ internal sealed class GpuBackend : IPostProcessingBackend
     /// <summary>Keys the last batch sorted: every image's keys up to preTopK (tests).</summary>
     internal int LastSortedKeys { get; private set; }
 
-    /// <summary>
-    /// Row tiles per band so the greedy-NMS mask fits <see cref="MaskBudgetBytes"/>: the whole mask
-    /// when it fits, else bands of at least one row tile (64 rows × ColBlocks words per image, which
-    /// bounds the mask by 512 bytes per entrant of the batch). Sets each slot's
-    /// <see cref="ImageSlot.MaskOffset"/> to its band's place and returns the words to allocate.
-    /// </summary>
-    private int PlanMaskBands(Span<ImageSlot> slots, long fullMaskWords, int maxBlocks, out long maskWords)
-    {
-        var budgetWords = Math.Max(MaskBudgetBytes / sizeof(ulong), 1);
-        long sumBlocks = 0;
-        foreach (ref readonly var slot in slots) sumBlocks += slot.ColBlocks;
-        var bandTiles = fullMaskWords <= budgetWords
-            ? Math.Max(maxBlocks, 1)
-            : (int)Math.Clamp(budgetWords / Math.Max(NmsKernels.Tile * sumBlocks, 1), 1, Math.Max(maxBlocks, 1));
-        maskWords = 0;
-        foreach (ref var slot in slots)
-        {
-            slot.MaskOffset = maskWords;
-            maskWords += (long)Math.Min(slot.N, bandTiles * NmsKernels.Tile) * slot.ColBlocks;
-        }
-        LastMaskBands = maxBlocks == 0 ? 1 : (maxBlocks + bandTiles - 1) / bandTiles;
-        return bandTiles;
-    }
+    private static bool UsesGreedyNms(VariantKind kind) => kind is VariantKind.Nms or VariantKind.Peak3x3Nms or VariantKind.GcNms or VariantKind.GcMagNms;
 
     /// <summary>
     /// Most bytes the greedy-NMS mask of one launch sequence may take; above it the rows are
