@@ -30,8 +30,7 @@ internal sealed class RunVerb(CliOutput output) : Verb(output)
         var suite = SuiteLoader.Load(parse.GetValue(_suite)!);
         if (parse.GetValue(_batch) is { } batch)
         {
-            if (batch < 1) throw new UsageException($"--batch must be at least 1, not {batch}");
-            if (batch > SuiteLoader.Limits.Batch) throw new UsageException($"--batch {batch} is above the limit of {SuiteLoader.Limits.Batch}");
+            if (SuiteLoader.BatchProblem(batch, "--batch") is { } problem) throw new UsageException(problem);
             if (suite.Sweep is not null) Output.Warning($"--batch is ignored: suite {suite.Name} is a sweep, which times every backend image by image");
             suite = suite with { Batch = batch };
         }

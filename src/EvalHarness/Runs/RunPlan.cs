@@ -21,7 +21,7 @@ public sealed record RunPlan
 
     /// <summary>
     /// Images per <c>RunBatch</c> call for backends that prefer batches (the GPU: one upload and
-    /// one download per batch); their per-image latency is then the batch's time over its images.
+    /// one launch sequence per batch); their per-image latency is then the batch's time over its images.
     /// 1 runs them image by image like every other backend.
     /// </summary>
     public int BatchSize { get; init; } = DefaultBatchSize;

@@ -138,8 +138,7 @@ public static class SuiteLoader
         if (warmup < 0) throw Bad($"warmup must not be negative, not {warmup}");
         if (warmup > Limits.Warmup) throw Bad($"warmup {warmup} is above the limit of {Limits.Warmup}");
         var batch = doc.Batch ?? Runs.RunPlan.DefaultBatchSize;
-        if (batch < 1) throw Bad($"batch must be at least 1, not {batch}");
-        if (batch > Limits.Batch) throw Bad($"batch {batch} is above the limit of {Limits.Batch}");
+        if (BatchProblem(batch, "batch") is { } problem) throw Bad(problem);
         var resamples = doc.BootstrapResamples ?? 1000;
         if (resamples < 100) throw Bad($"bootstrapResamples must be at least 100 for a 95% interval, not {resamples}");
         if (resamples > Limits.BootstrapResamples) throw Bad($"bootstrapResamples {resamples} is above the limit of {Limits.BootstrapResamples}");
@@ -255,4 +254,10 @@ public static class SuiteLoader
     }
 
     private static DetectorDocument ToDocument(DetectorSpec d) => new() { Model = d.Model, Mode = d.Mode, TileSize = d.TileSize, TileOverlap = d.TileOverlap };
+
+    /// <summary>Why <paramref name="batch"/> is not a usable batch size (null when it is), worded for the setting <paramref name="name"/>.</summary>
+    public static string? BatchProblem(int batch, string name) =>
+        batch < 1 ? $"{name} must be at least 1, not {batch}"
+        : batch > Limits.Batch ? $"{name} {batch} is above the limit of {Limits.Batch}"
+        : null;
 }

@@ -287,7 +287,6 @@ internal sealed class GpuBackend : IPostProcessingBackend
         if (timer is not null) Lap(stream, timer, out stage2Ticks);
         var records = ws.Packed.Download(acc, stream, totalKept * OutputCompactionKernels.Stride);
         LastDownloadedInts = records.Length;
-        kept = ws.KeptOffsets.Host;
         for (var b = 0; b < images; b++)
         {
             var list = outputs[first + b];
@@ -314,8 +313,9 @@ internal sealed class GpuBackend : IPostProcessingBackend
     /// <summary>
     /// Cuts every image with more than <paramref name="k"/> keys to its k best (the k smallest
     /// ranks) by a radix select, 8 bits of the rank per pass, entirely on the device; returns the
-    /// surviving keys, unordered, for the sort. The select costs two small launches per digit
-    /// where sorting every key would cost passes over all of them.
+    /// surviving keys, unordered, for the sort. The select reads every key once per digit (at most
+    /// eight passes, no data movement) so that the sort moves only Σ min(count, k) keys; whether
+    /// that beats sorting every key has not been timed on a GPU.
     /// </summary>
     private ArrayView1D<ulong, Stride1D.Dense> SelectTopK(ReadOnlySpan<int> counts, int images, int k, KeyLayout layout, ArrayView1D<ulong, Stride1D.Dense> keys)
     {
@@ -351,7 +351,8 @@ internal sealed class GpuBackend : IPostProcessingBackend
     /// <summary>Keys the last batch sorted: every image's keys up to preTopK (tests).</summary>
     internal int LastSortedKeys { get; private set; }
 
-    private static bool UsesGreedyNms(VariantKind kind) => kind is VariantKind.Nms or VariantKind.Peak3x3Nms or VariantKind.GcNms or VariantKind.GcMagNms;
+    /// <summary>Greedy NMS: the variant itself, or the NMS stage of a grid variant (as in the scalar backend's dispatch).</summary>
+    private static bool UsesGreedyNms(VariantKind kind) => kind == VariantKind.Nms || kind.HasNmsStage();
 
     /// <summary>
     /// Most bytes the greedy-NMS mask of one launch sequence may take; above it the rows are

@@ -5,10 +5,11 @@ using ILGPU.Runtime;
 namespace EvalHarness.Backends.Gpu;
 
 /// <summary>
-/// A page-locked host staging array with its device twin; both only grow. Page-locked memory lets
-/// the driver copy by DMA without an extra bounce through a pinned buffer, and lets uploads run
-/// asynchronously on the stream: the host must not rewrite the staging array until the stream
-/// has passed the copy, which holds because every batch ends with a synchronising download.
+/// A page-locked host staging array with its device twin; both only grow. Page-locked memory is
+/// what CUDA copies from directly (pageable memory goes through a driver bounce buffer) and what
+/// lets an upload run asynchronously on the stream (not timed here: no GPU so far). The host must
+/// not rewrite the staging array until the stream has passed the copy, which holds because every
+/// batch ends with a synchronising download.
 /// </summary>
 internal sealed class StagedArray<T> : IDisposable where T : unmanaged
 {
@@ -58,6 +59,37 @@ internal sealed class StagedArray<T> : IDisposable where T : unmanaged
     }
 }
 
+/// <summary>The six columns of a detection row on the device (flat index, score, box), as the sorted entrants and the outputs hold them.</summary>
+internal sealed class DeviceRows : IDisposable
+{
+    private readonly DeviceArray<int> _flat = new();
+    private readonly DeviceArray<float> _score = new();
+    private readonly DeviceArray<float> _x1 = new();
+    private readonly DeviceArray<float> _y1 = new();
+    private readonly DeviceArray<float> _x2 = new();
+    private readonly DeviceArray<float> _y2 = new();
+
+    public SortedViews Ensure(Accelerator accelerator, int length) => new()
+    {
+        Flat = _flat.Ensure(accelerator, length),
+        Score = _score.Ensure(accelerator, length),
+        X1 = _x1.Ensure(accelerator, length),
+        Y1 = _y1.Ensure(accelerator, length),
+        X2 = _x2.Ensure(accelerator, length),
+        Y2 = _y2.Ensure(accelerator, length),
+    };
+
+    public void Dispose()
+    {
+        _flat.Dispose();
+        _score.Dispose();
+        _x1.Dispose();
+        _y1.Dispose();
+        _x2.Dispose();
+        _y2.Dispose();
+    }
+}
+
 /// <summary>Every buffer of the GPU backend, reused across batches.</summary>
 internal sealed class GpuWorkspace : IDisposable
 {
@@ -92,19 +124,8 @@ internal sealed class GpuWorkspace : IDisposable
     public readonly DeviceArray<float> Accumulated = new();
     public readonly DeviceArray<float> Scratch = new();
 
-    private readonly DeviceArray<int> _sortedFlat = new();
-    private readonly DeviceArray<float> _sortedScore = new();
-    private readonly DeviceArray<float> _sortedX1 = new();
-    private readonly DeviceArray<float> _sortedY1 = new();
-    private readonly DeviceArray<float> _sortedX2 = new();
-    private readonly DeviceArray<float> _sortedY2 = new();
-
-    private readonly DeviceArray<int> _outFlat = new();
-    private readonly DeviceArray<float> _outScore = new();
-    private readonly DeviceArray<float> _outX1 = new();
-    private readonly DeviceArray<float> _outY1 = new();
-    private readonly DeviceArray<float> _outX2 = new();
-    private readonly DeviceArray<float> _outY2 = new();
+    private readonly DeviceRows _sorted = new();
+    private readonly DeviceRows _out = new();
     private readonly DeviceArray<int> _outCount = new();
 
     public CandidateViews UploadCandidates(Accelerator accelerator, AcceleratorStream stream, IReadOnlyList<CandidateMap> maps, int first, int images, int total)
@@ -134,34 +155,24 @@ internal sealed class GpuWorkspace : IDisposable
         };
     }
 
-    public SortedViews EnsureSorted(Accelerator accelerator, int length) => new()
-    {
-        Flat = _sortedFlat.Ensure(accelerator, length),
-        Score = _sortedScore.Ensure(accelerator, length),
-        X1 = _sortedX1.Ensure(accelerator, length),
-        Y1 = _sortedY1.Ensure(accelerator, length),
-        X2 = _sortedX2.Ensure(accelerator, length),
-        Y2 = _sortedY2.Ensure(accelerator, length),
-    };
+    public SortedViews EnsureSorted(Accelerator accelerator, int length) => _sorted.Ensure(accelerator, length);
 
-    public OutputViews EnsureOutput(Accelerator accelerator, int length, int images) => new()
+    public OutputViews EnsureOutput(Accelerator accelerator, int length, int images)
     {
-        Flat = _outFlat.Ensure(accelerator, length),
-        Score = _outScore.Ensure(accelerator, length),
-        X1 = _outX1.Ensure(accelerator, length),
-        Y1 = _outY1.Ensure(accelerator, length),
-        X2 = _outX2.Ensure(accelerator, length),
-        Y2 = _outY2.Ensure(accelerator, length),
-        Count = _outCount.Ensure(accelerator, images),
-    };
+        var rows = _out.Ensure(accelerator, length);
+        return new OutputViews
+        {
+            Flat = rows.Flat, Score = rows.Score, X1 = rows.X1, Y1 = rows.Y1, X2 = rows.X2, Y2 = rows.Y2,
+            Count = _outCount.Ensure(accelerator, images),
+        };
+    }
 
     public void Dispose()
     {
         foreach (var d in new IDisposable[]
                  {
                      Candidates, ImageOffsets, Counters, Slots, Levels, KeptOffsets, Packed, Keys, TopKState, TopKHistogram, TopKCounter, SelectedKeys, EmitScore, SortTemp, Mask, Removed, State, Members, Work,
-                     Cells, ArgAnchor, Accumulated, Scratch, _sortedFlat, _sortedScore, _sortedX1, _sortedY1, _sortedX2, _sortedY2,
-                     _outFlat, _outScore, _outX1, _outY1, _outX2, _outY2, _outCount,
+                     Cells, ArgAnchor, Accumulated, Scratch, _sorted, _out, _outCount,
                  })
         {
             d.Dispose();

@@ -236,11 +236,11 @@ internal sealed class ChartExporter : IRunExporter
     private static bool IsGradientClipping(string variantLabel) =>
         EvalHarness.PostProcessing.VariantSpec.TryParse(variantLabel, out var spec, out _) && EvalHarness.PostProcessing.VariantKindExtensions.IsGradientClipping(spec!.Kind);
 
-    private static void CategoricalX(Plot plot, List<string> labels)
+    internal static void CategoricalX(Plot plot, IReadOnlyList<string> labels)
     {
         var positions = new double[labels.Count];
         for (var i = 0; i < positions.Length; i++) positions[i] = i;
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels.ToArray());
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, [.. labels]);
         // Rotated up to the right and anchored at their right end: each label ends under its column.
         plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;

@@ -116,13 +116,7 @@ internal static class DetectorCharts
             whiskers.YErrorPositive = above;
             whiskers.Color = Colors.Black;
         }
-        var positions = new double[variants.Count];
-        for (var i = 0; i < positions.Length; i++) positions[i] = i;
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, variants.ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-        plot.Axes.Bottom.MinimumSize = 110;
-        plot.Axes.Left.MinimumSize = 80; // room for the first rotated label, which reaches left of the data area
+        ChartExporter.CategoricalX(plot, variants);
         plot.ShowLegend(Edge.Right);
     }
 
