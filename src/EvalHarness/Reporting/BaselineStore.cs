@@ -50,7 +50,7 @@ public static class BaselineStore
         log.Append("Reason: ").Append(reason.Trim()).Append('\n');
         if (run.Environment is { } env)
         {
-            log.Append(CultureInfo.InvariantCulture, $"Machine: {env.CpuModel}, {env.LogicalCores} cores{(env.GpuName is null ? "" : ", " + env.GpuName)}; commit {env.GitCommit ?? "unknown"}\n");
+            log.Append(CultureInfo.InvariantCulture, $"Machine: {env.CpuDescription}, {env.LogicalCores} cores{(env.GpuName is null ? "" : ", " + env.GpuName)}; commit {env.GitCommit ?? "unknown"}\n");
         }
         log.Append("From: `").Append(Path.GetFullPath(sourceFolder)).Append("`; files: ").Append(string.Join(", ", copied)).Append('\n');
         AtomicFile.WriteAllText(logPath, log.ToString());

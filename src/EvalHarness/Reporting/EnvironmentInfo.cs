@@ -9,6 +9,18 @@ namespace EvalHarness.Reporting;
 public sealed record EnvironmentInfo
 {
     public string CpuModel { get; init; } = "unknown";
+
+    /// <summary>
+    /// Vendor, family, model and stepping ("AuthenticAMD family 26 model 2 stepping 1") where
+    /// /proc/cpuinfo has them; null elsewhere and in files written before the field. Virtual machines
+    /// often name every generation alike ("AMD EPYC"), and generations differ in how fast their
+    /// vector units are relative to scalar code.
+    /// </summary>
+    public string? CpuSignature { get; init; }
+
+    /// <summary>The CPU in words for reports: the model and, where known, its signature.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string CpuDescription => CpuSignature is null ? CpuModel : $"{CpuModel} ({CpuSignature})";
     public int LogicalCores { get; init; }
 
     /// <summary>Widest hardware-accelerated vector: 512, 256, 128 or 0 (scalar only).</summary>
@@ -42,6 +54,7 @@ public sealed record EnvironmentInfo
         return new EnvironmentInfo
         {
             CpuModel = ReadCpuModel() ?? RuntimeInformation.ProcessArchitecture.ToString(),
+            CpuSignature = ReadCpuSignature(),
             LogicalCores = Environment.ProcessorCount,
             SimdWidthBits = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0,
             Os = RuntimeInformation.OSDescription,
@@ -55,6 +68,10 @@ public sealed record EnvironmentInfo
             CapturedAt = DateTimeOffset.UtcNow,
         };
     }
+
+    /// <summary>This machine's CPU in words (<see cref="CpuDescription"/>) without the rest of a capture (no GPU probe).</summary>
+    internal static string CurrentCpuDescription() =>
+        new EnvironmentInfo { CpuModel = ReadCpuModel() ?? RuntimeInformation.ProcessArchitecture.ToString(), CpuSignature = ReadCpuSignature() }.CpuDescription;
 
     private static string? ReadCpuModel()
     {
@@ -77,6 +94,37 @@ public sealed record EnvironmentInfo
             // an unreadable /proc is not worth failing a run over
         }
         return null;
+    }
+
+    private static string? ReadCpuSignature()
+    {
+        const string cpuinfo = "/proc/cpuinfo";
+        if (!File.Exists(cpuinfo)) return null;
+        string? vendor = null, family = null, model = null, stepping = null;
+        try
+        {
+            foreach (var line in File.ReadLines(cpuinfo))
+            {
+                // The first processor's block is enough: a blank line ends it.
+                if (line.Length == 0) break;
+                var colon = line.IndexOf(':');
+                if (colon <= 0) continue;
+                var key = line[..colon].Trim();
+                var value = line[(colon + 1)..].Trim();
+                switch (key)
+                {
+                    case "vendor_id": vendor = value; break;
+                    case "cpu family": family = value; break;
+                    case "model": model = value; break;
+                    case "stepping": stepping = value; break;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        return vendor is null || family is null || model is null ? null : $"{vendor} family {family} model {model} stepping {stepping ?? "?"}";
     }
 
     private static string AssemblyVersion(Assembly assembly)

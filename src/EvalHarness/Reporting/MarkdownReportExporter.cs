@@ -22,7 +22,7 @@ internal sealed class MarkdownReportExporter : IRunExporter
         if (run.IsSubset) md.Append("\n> **Subset AP**: only part of the set was evaluated; these AP values are not comparable with full-set numbers.\n");
         if (run.Environment is { } env)
         {
-            md.Append(CultureInfo.InvariantCulture, $"\nMachine: {env.CpuModel}, {env.LogicalCores} logical cores, SIMD {(env.SimdWidthBits > 0 ? env.SimdWidthBits + "-bit" : "none")}, {env.DotNetVersion}, ONNX Runtime {env.OnnxRuntimeVersion}");
+            md.Append(CultureInfo.InvariantCulture, $"\nMachine: {env.CpuDescription}, {env.LogicalCores} logical cores, SIMD {(env.SimdWidthBits > 0 ? env.SimdWidthBits + "-bit" : "none")}, {env.DotNetVersion}, ONNX Runtime {env.OnnxRuntimeVersion}");
             if (env.GpuName is not null) md.Append(", GPU ").Append(env.GpuName).Append(env.GpuDriver is null ? "" : $" (driver {env.GpuDriver})");
             else if (env.GpuUnavailable is not null) md.Append(", no GPU (").Append(env.GpuUnavailable).Append(')');
             md.Append(".\n");

@@ -10,20 +10,31 @@ namespace EvalHarness.Runs;
 /// <summary>
 /// Per-image outcome files (<c>images/000123.bin</c>): versioned, checksummed, written atomically.
 /// A file that is truncated, corrupt, or from a different plan is reported and recomputed, never used.
+/// Each file also names the <see cref="TimingMachine"/> that timed it; a store opened for a run
+/// (with a machine) takes only files timed on that machine, one opened to read (merge) takes any.
 /// </summary>
 internal sealed class ImageOutcomeStore
 {
     private const uint Magic = 0x4F494845; // "EHIO"
-    private const int Version = 2; // 2: flat indices of the detections
+    private const int Version = 3; // 2: flat indices of the detections; 3: the timing machine's hash in the header
+    private const int HeaderBytes = 32;
     public const string FolderName = "images";
 
     private readonly string _directory;
     private readonly ulong _planHash;
+    private readonly TimingMachine? _machine;
+    private readonly ulong _machineHash;
+    private bool _machineMismatchReported;
 
-    public ImageOutcomeStore(string runDirectory, ulong planHash)
+    /// <param name="runDirectory">The run folder (outcomes go into its <c>images/</c>).</param>
+    /// <param name="planHash">The plan's fingerprint (<see cref="RunPlan.Hash"/>): files of another plan are never used.</param>
+    /// <param name="machine">What this run times on; null to read files of any machine (merge) and write "not recorded".</param>
+    public ImageOutcomeStore(string runDirectory, ulong planHash, TimingMachine? machine = null)
     {
         _directory = Path.Combine(runDirectory, FolderName);
         _planHash = planHash;
+        _machine = machine;
+        _machineHash = machine?.Hash ?? 0;
         Directory.CreateDirectory(_directory);
         // A killed run leaves the temporaries of the writes it was in the middle of.
         AtomicFile.RemoveStaleTemporaries(runDirectory);
@@ -43,11 +54,12 @@ internal sealed class ImageOutcomeStore
         var checksum = Checksum(payload);
         AtomicFile.Write(PathOf(outcome.ImageIndex), stream =>
         {
-            Span<byte> header = stackalloc byte[24];
+            Span<byte> header = stackalloc byte[HeaderBytes];
             BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
             BinaryPrimitives.WriteInt32LittleEndian(header[4..], Version);
             BinaryPrimitives.WriteUInt64LittleEndian(header[8..], _planHash);
-            BinaryPrimitives.WriteUInt64LittleEndian(header[16..], checksum);
+            BinaryPrimitives.WriteUInt64LittleEndian(header[16..], _machineHash);
+            BinaryPrimitives.WriteUInt64LittleEndian(header[24..], checksum);
             stream.Write(header);
             stream.Write(payload);
         });
@@ -72,7 +84,7 @@ internal sealed class ImageOutcomeStore
             problem = $"{path}: unreadable ({ex.Message}); recomputing";
             return null;
         }
-        if (bytes.Length < 24 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic)
+        if (bytes.Length < 8 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic)
         {
             problem = $"{path}: not an image outcome file or truncated; recomputing";
             return null;
@@ -82,20 +94,35 @@ internal sealed class ImageOutcomeStore
             problem = $"{path}: written by another version of the harness; recomputing";
             return null;
         }
+        if (bytes.Length < HeaderBytes)
+        {
+            problem = $"{path}: not an image outcome file or truncated; recomputing";
+            return null;
+        }
         if (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(8)) != _planHash)
         {
             problem = $"{path}: written by a run with other parameters; recomputing";
             return null;
         }
-        var payload = bytes.AsSpan(24);
-        if (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(16)) != Checksum(payload))
+        if (_machine is not null && BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(16)) != _machineHash)
+        {
+            // Said once: every other file of that attempt has the same cause.
+            if (!_machineMismatchReported)
+            {
+                problem = $"{path}: timed on another machine or device than this run ({_machine}); recomputing it and every other image timed there, so that the run's latencies come from one machine";
+                _machineMismatchReported = true;
+            }
+            return null;
+        }
+        var payload = bytes.AsSpan(HeaderBytes);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(24)) != Checksum(payload))
         {
             problem = $"{path}: checksum mismatch (corrupt); recomputing";
             return null;
         }
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(bytes, 24, bytes.Length - 24), Encoding.UTF8);
+            using var reader = new BinaryReader(new MemoryStream(bytes, HeaderBytes, bytes.Length - HeaderBytes), Encoding.UTF8);
             var outcome = ReadBody(reader);
             if (outcome.ImageIndex != imageIndex)
             {

@@ -70,7 +70,7 @@ public static class RunSession
 
         try
         {
-            var store = new ImageOutcomeStore(outputDir, planHash);
+            var store = new ImageOutcomeStore(outputDir, planHash, TimingMachine.Current(devices));
             var counter = new CountingObserver(observer);
             var outcomes = new RunExecutor(source, plan, slots, store, counter).Execute(cancellationToken);
             var skipped = SkippedImages(outcomes);

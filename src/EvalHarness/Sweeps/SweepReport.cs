@@ -17,7 +17,7 @@ internal static class SweepReport
         if (run.IsSubset) md.Append("\n> **Subset AP**: only part of the set was evaluated; these AP values are not comparable with full-set numbers.\n");
         if (run.Environment is { } env)
         {
-            md.Append(CultureInfo.InvariantCulture, $"\nMachine: {env.CpuModel}, {env.LogicalCores} logical cores, SIMD {(env.SimdWidthBits > 0 ? env.SimdWidthBits + "-bit" : "none")}, {env.DotNetVersion}.");
+            md.Append(CultureInfo.InvariantCulture, $"\nMachine: {env.CpuDescription}, {env.LogicalCores} logical cores, SIMD {(env.SimdWidthBits > 0 ? env.SimdWidthBits + "-bit" : "none")}, {env.DotNetVersion}.");
             if (env.GpuName is not null) md.Append(" GPU ").Append(env.GpuName).Append('.');
             md.Append('\n');
         }

@@ -54,7 +54,7 @@ internal static class SweepSession
             var measurements = new SweepExecutor(source, suite.Variants, slots, suite.Repeats, suite.Warmup, request.Strict, observer, selected).Execute(cancellationToken);
             if (request.Shard is not null)
             {
-                SaveShard(source, measurements, selected!, planHash, outputDir);
+                SaveShard(source, measurements, selected!, planHash, TimingMachine.Current(devices), outputDir);
                 folder.MarkComplete(selected!.Length);
                 return new RunSessionResult(outputDir, null, selected!.Length, 0, measurements.SkippedImages);
             }
@@ -115,9 +115,9 @@ internal static class SweepSession
     }
 
     /// <summary>A shard stores per-image outcomes, exactly what <c>merge</c> reads for a plain run.</summary>
-    private static void SaveShard(Sources.ICandidateSource source, SweepMeasurements measurements, int[] selected, ulong planHash, string outputDir)
+    private static void SaveShard(Sources.ICandidateSource source, SweepMeasurements measurements, int[] selected, ulong planHash, TimingMachine machine, string outputDir)
     {
-        var store = new ImageOutcomeStore(outputDir, planHash);
+        var store = new ImageOutcomeStore(outputDir, planHash, machine);
         foreach (var outcome in SweepOutcomes.ToOutcomes(measurements, measurements.SourceIndices)) store.Save(outcome);
         foreach (var index in selected.Except(measurements.SourceIndices))
         {

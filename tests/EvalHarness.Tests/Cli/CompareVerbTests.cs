@@ -52,6 +52,26 @@ public class CompareVerbTests
     }
 
     [Fact]
+    public async Task Latency_baseline_replaces_the_baselines_timings_and_must_be_usable()
+    {
+        static string WriteWithEnv(RunResults run)
+        {
+            var folder = FakeRuns.TempFolder();
+            RunExporters.WriteAll(run, folder, [new SummaryCsvExporter(), new LatencySamplesCsvExporter(), new EnvironmentJsonExporter()]);
+            return folder;
+        }
+        var committed = WriteWithEnv(FakeRuns.Create(seed: 1));
+        var current = WriteWithEnv(LatencyBaselineCompareTests.OnOtherRunner(FakeRuns.Create(seed: 2), "soft-nms-linear", "simd", 1.7));
+        var sameMachine = WriteWithEnv(LatencyBaselineCompareTests.OnOtherRunner(FakeRuns.Create(seed: 3), "soft-nms-linear", "simd", 1.7));
+
+        Assert.Equal(1, await Run("compare", committed, current, "--latency-threshold", "0.5"));
+        Assert.Equal(0, await Run("compare", committed, current, "--latency-threshold", "0.5", "--latency-baseline", sameMachine));
+        Assert.Contains("compared with the latency baseline", File.ReadAllText(Path.Combine(current, "compare.md")));
+        Assert.Equal(2, await Run("compare", committed, current, "--latency-baseline", Path.Combine(sameMachine, "does-not-exist")));
+        Assert.Equal(2, await Run("compare", committed, current, "--latency-baseline", WriteWithEnv(FakeRuns.Create(suite: "widerface-val"))));
+    }
+
+    [Fact]
     public async Task Baseline_update_requires_a_reason_and_logs_it()
     {
         var run = WriteRun(FakeRuns.Create());

@@ -179,11 +179,12 @@ public sealed class ParserFuzzTests : IDisposable
 
         Gen.Select(Gen.Frequency((1, Fuzz.Bytes), (4, Fuzz.Mutations(valid))), Gen.Bool).Sample((bytes, rehash) =>
         {
-            if (rehash && bytes.Length >= 24)
+            // Header: magic, version, plan hash, timing machine, checksum of the payload (8 bytes at 24).
+            if (rehash && bytes.Length >= 32)
             {
                 Span<byte> digest = stackalloc byte[32];
-                SHA256.HashData(bytes.AsSpan(24), digest);
-                digest[..8].CopyTo(bytes.AsSpan(16));
+                SHA256.HashData(bytes.AsSpan(32), digest);
+                digest[..8].CopyTo(bytes.AsSpan(24));
             }
             Fuzz.Accepts(bytes, b =>
             {

@@ -203,7 +203,7 @@ public class RunComparerNotesTests
         var baseline = FakeRuns.Create();
         var current = baseline with { Environment = baseline.Environment! with { CpuModel = "Other CPU" } };
         var report = RunComparer.Compare(baseline, current);
-        Assert.Contains(report.Notes, n => n.Contains("Different machines (Test CPU → Other CPU)"));
+        Assert.Contains(report.Notes, n => n.Contains("Different machines (Test CPU, 2 cores, 256-bit SIMD → Other CPU, 2 cores, 256-bit SIMD)"));
     }
 
     [Fact]

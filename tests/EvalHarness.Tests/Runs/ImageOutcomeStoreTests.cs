@@ -49,6 +49,35 @@ public sealed class ImageOutcomeStoreTests : IDisposable
         Assert.Contains("other parameters", problem);
     }
 
+    [Fact]
+    public void Outcomes_timed_on_another_machine_are_not_resumed_and_the_cause_is_said_once()
+    {
+        var here = new TimingMachine("AMD EPYC (AuthenticAMD family 26 model 2 stepping 1)", ["scalar", "AVX-512 (Vector512)"]);
+        var narrower = here with { Devices = ["scalar", "AVX2 (Vector256)"] };
+        var otherCpu = here with { Cpu = "AMD EPYC (AuthenticAMD family 25 model 17 stepping 1)" };
+        var writer = new ImageOutcomeStore(_dir, planHash: 5, here);
+        writer.Save(Sample(0));
+        writer.Save(Sample(1));
+
+        var resumedOnNarrower = new ImageOutcomeStore(_dir, planHash: 5, narrower);
+        Assert.Null(resumedOnNarrower.TryLoad(0, null, out var first));
+        Assert.Contains("timed on another machine or device", first);
+        Assert.Contains("AVX2 (Vector256)", first);
+        Assert.Null(resumedOnNarrower.TryLoad(1, null, out var second));
+        Assert.Null(second); // said once for the whole attempt
+
+        Assert.Null(new ImageOutcomeStore(_dir, planHash: 5, otherCpu).TryLoad(0, null, out var cpuProblem));
+        Assert.Contains("family 25", cpuProblem);
+        // the same machine resumes; a reader without a machine (merge) takes any
+        Assert.NotNull(new ImageOutcomeStore(_dir, planHash: 5, here with { Devices = ["scalar", "AVX-512 (Vector512)"] }).TryLoad(1, null, out var same));
+        Assert.Null(same);
+        Assert.NotNull(new ImageOutcomeStore(_dir, planHash: 5).TryLoad(1, null, out var merged));
+        Assert.Null(merged);
+        // the plan still comes first
+        Assert.Null(new ImageOutcomeStore(_dir, planHash: 6, here).TryLoad(0, null, out var otherPlan));
+        Assert.Contains("other parameters", otherPlan);
+    }
+
     [Theory]
     [InlineData("flip")]
     [InlineData("truncate")]

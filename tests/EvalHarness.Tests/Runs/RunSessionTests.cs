@@ -100,6 +100,37 @@ public sealed class RunSessionTests : IDisposable
     }
 
     [Fact]
+    public void A_rerun_into_the_same_folder_resumes_only_outcomes_timed_on_this_machine()
+    {
+        var outDir = Path.Combine(_dir, "machine");
+        var suite = SmallSuite();
+        Assert.Equal(0, Run(suite, outDir).ImagesResumed);
+        Assert.Equal(7, Run(suite, outDir).ImagesResumed);
+
+        // As if the folder had been timed elsewhere (another CPU, or DOTNET_EnableAVX512=0 here): the
+        // header's timing-machine field (bytes 16..23) of every stored outcome names another machine.
+        var images = Path.Combine(outDir, ImageOutcomeStore.FolderName);
+        foreach (var file in Directory.GetFiles(images, "*.bin"))
+        {
+            var bytes = File.ReadAllBytes(file);
+            bytes[16] ^= 0x5A;
+            File.WriteAllBytes(file, bytes);
+        }
+        var warnings = new List<string>();
+        var retimed = RunSession.Run(new RunRequest { Suite = suite, OutputDir = outDir, CacheRoot = Path.Combine(_dir, "cache") },
+            new WarningRecorder(warnings), TestContext.Current.CancellationToken);
+        Assert.Equal(0, retimed.ImagesResumed);
+        Assert.Single(warnings, w => w.Contains("timed on another machine or device", StringComparison.Ordinal));
+        Assert.Equal(7, Run(suite, outDir).ImagesResumed); // rewritten by this machine
+    }
+
+    private sealed class WarningRecorder(List<string> warnings) : IRunObserver
+    {
+        public void OnImageDone(RunProgress progress) { }
+        public void OnWarning(string message) => warnings.Add(message);
+    }
+
+    [Fact]
     public void Without_an_output_folder_a_rerun_resumes_the_interrupted_run_of_the_suite_and_never_a_finished_one()
     {
         var suite = SmallSuite();
