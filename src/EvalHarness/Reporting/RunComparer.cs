@@ -163,7 +163,7 @@ public static class RunComparer
     /// <paramref name="latencyBaseline"/> (a run of the baseline's code on the current machine,
     /// what CI makes), latency is compared with that run instead of the baseline's own timings:
     /// timings taken on another machine differ in their balance between kernels (seen in CI: soft-NMS
-    /// on simd 1.7x slower relative to nms on scalar on one runner, with every other row within 5 %),
+    /// on simd 1.67x and 1.46x slower relative to nms on scalar on one runner, every other row within 14 %),
     /// which no normalisation removes. AP, detections and row status still come from
     /// <paramref name="baseline"/>.
     /// </summary>

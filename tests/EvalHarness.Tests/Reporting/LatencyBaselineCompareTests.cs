@@ -36,7 +36,7 @@ public class LatencyBaselineCompareTests
     {
         var recordedOn = FakeRuns.Create(seed: 1);
         var committed = recordedOn with { Environment = recordedOn.Environment! with { CpuSignature = "AuthenticAMD family 26 model 2 stepping 1" } };
-        // The runner: the same code (seed 2, 3: fresh noise) times soft-NMS on simd 1.7x slower relative to the rest.
+        // The runner: the same code (seed 2, 3: fresh noise) times soft-NMS on simd 1.7x slower relative to the rest (seen: 1.67x).
         var current = OnOtherRunner(FakeRuns.Create(seed: 2), "soft-nms-linear", "simd", 1.7);
         var reference = OnOtherRunner(FakeRuns.Create(seed: 3), "soft-nms-linear", "simd", 1.7);
 
