@@ -21,10 +21,11 @@ baseline=results/baseline/quick
 threshold="${GATE_LATENCY_THRESHOLD:-0.5}"
 
 work="$(mktemp -d)"
-# The reference checkout lives inside this one, not under /tmp: on the CI machine kind the same
-# build timed about 1.3x slower from a folder under /tmp than from one beside or inside the
-# checkout (nms on scalar 5.8-6.0 ms vs 4.5-4.8 ms, five runs; cause not found). Normalisation
-# absorbs a uniform factor, but the two runs should differ in nothing but their code.
+# The reference checkout lives inside this one, so that the two runs differ in nothing but their
+# code. Whole runs on this machine kind sometimes come out uniformly about 1.3x slower (nms on
+# scalar 5.8-6.0 ms against 4.4-4.8 ms for the same build): 4 of 4 reference runs from under
+# /tmp, 1 of 4 from inside the checkout; cause not found. Latency is normalised by the reference
+# row within each run, which absorbs such a uniform factor (the compare prints it as the machine factor).
 base_tree="$PWD/.gate/base-$$"
 cleanup() {
   git worktree remove --force "$base_tree" >/dev/null 2>&1
