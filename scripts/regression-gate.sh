@@ -8,7 +8,7 @@
 #    in the balance between kernels, which no normalisation removes: one CI runner timed soft-NMS on
 #    simd 1.67x (linear) and 1.46x (gaussian) slower relative to nms on scalar than the machine
 #    that recorded the baseline did, every other row within 14 %, where the same two commits side
-#    by side on one machine differ by at most 21 % in those rows. Without that commit (a shallow clone) the
+#    by side on one machine differ by at most 24 % in those rows. Without that commit (a shallow clone) the
 #    gate says so and falls back to the baseline's own timings.
 #  * A regression of latency only is confirmed by a second pair of runs, in the other order; only
 #    what the second pair shows fails (a burst of load on a shared runner rarely lasts both).
