@@ -63,12 +63,9 @@ run_current() {
 }
 
 compare() {
-  local current="$1" reference="$2"
-  if [ "$have_base" = 1 ]; then
-    ./evalharness compare "$baseline" "$current" --latency-threshold "$threshold" --latency-baseline "$reference"
-  else
-    ./evalharness compare "$baseline" "$current" --latency-threshold "$threshold"
-  fi
+  local current="$1" reference=()
+  [ "$have_base" = 1 ] && reference=(--latency-baseline "$2")
+  ./evalharness compare "$baseline" "$current" --latency-threshold "$threshold" "${reference[@]}"
 }
 
 # True when compare.md lists regressions and every one is a latency row.

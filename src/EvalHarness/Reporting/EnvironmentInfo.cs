@@ -51,10 +51,8 @@ public sealed record EnvironmentInfo
         repositoryRoot ??= DataPaths.FindRepositoryRoot(AppContext.BaseDirectory) ?? DataPaths.FindRepositoryRoot(Directory.GetCurrentDirectory());
         string? gpuUnavailable = null;
         if (gpuName is null) (gpuName, gpuUnavailable) = Backends.Gpu.GpuProbe.Describe();
-        return new EnvironmentInfo
+        return CpuOnly() with
         {
-            CpuModel = ReadCpuModel() ?? RuntimeInformation.ProcessArchitecture.ToString(),
-            CpuSignature = ReadCpuSignature(),
             LogicalCores = Environment.ProcessorCount,
             SimdWidthBits = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0,
             Os = RuntimeInformation.OSDescription,
@@ -70,61 +68,54 @@ public sealed record EnvironmentInfo
     }
 
     /// <summary>This machine's CPU in words (<see cref="CpuDescription"/>) without the rest of a capture (no GPU probe).</summary>
-    internal static string CurrentCpuDescription() =>
-        new EnvironmentInfo { CpuModel = ReadCpuModel() ?? RuntimeInformation.ProcessArchitecture.ToString(), CpuSignature = ReadCpuSignature() }.CpuDescription;
+    internal static string CurrentCpuDescription() => CpuOnly().CpuDescription;
 
-    private static string? ReadCpuModel()
+    /// <summary>This machine's CPU fields, the rest left at their defaults.</summary>
+    private static EnvironmentInfo CpuOnly()
     {
-        const string cpuinfo = "/proc/cpuinfo";
-        if (!File.Exists(cpuinfo)) return null;
-        try
-        {
-            foreach (var line in File.ReadLines(cpuinfo))
-            {
-                // x86: "model name"; some ARM kernels only have "Hardware" or "Model".
-                if (line.StartsWith("model name", StringComparison.Ordinal) || line.StartsWith("Hardware", StringComparison.Ordinal))
-                {
-                    var colon = line.IndexOf(':');
-                    if (colon > 0) return line[(colon + 1)..].Trim();
-                }
-            }
-        }
-        catch (IOException)
-        {
-            // an unreadable /proc is not worth failing a run over
-        }
-        return null;
+        var (model, signature) = ReadCpu();
+        return new EnvironmentInfo { CpuModel = model ?? RuntimeInformation.ProcessArchitecture.ToString(), CpuSignature = signature };
     }
 
-    private static string? ReadCpuSignature()
+    /// <summary>
+    /// The CPU's model name and signature from one read of /proc/cpuinfo (both null where it is
+    /// missing or unreadable: an unreadable /proc is not worth failing a run over).
+    /// </summary>
+    private static (string? Model, string? Signature) ReadCpu()
     {
         const string cpuinfo = "/proc/cpuinfo";
-        if (!File.Exists(cpuinfo)) return null;
-        string? vendor = null, family = null, model = null, stepping = null;
+        if (!File.Exists(cpuinfo)) return (null, null);
+        string? name = null, vendor = null, family = null, model = null, stepping = null;
+        var firstBlock = true;
         try
         {
             foreach (var line in File.ReadLines(cpuinfo))
             {
-                // The first processor's block is enough: a blank line ends it.
-                if (line.Length == 0) break;
+                // The signature comes from the first processor's block (a blank line ends it); ARM
+                // kernels put "Hardware" after every block, so the name is looked for to the end.
+                if (line.Length == 0) firstBlock = false;
                 var colon = line.IndexOf(':');
                 if (colon <= 0) continue;
                 var key = line[..colon].Trim();
                 var value = line[(colon + 1)..].Trim();
                 switch (key)
                 {
-                    case "vendor_id": vendor = value; break;
-                    case "cpu family": family = value; break;
-                    case "model": model = value; break;
-                    case "stepping": stepping = value; break;
+                    // x86: "model name"; some ARM kernels only have "Hardware".
+                    case "model name" or "Hardware": name ??= value; break;
+                    case "vendor_id" when firstBlock: vendor = value; break;
+                    case "cpu family" when firstBlock: family = value; break;
+                    case "model" when firstBlock: model = value; break;
+                    case "stepping" when firstBlock: stepping = value; break;
                 }
+                if (name is not null && !firstBlock) break;
             }
         }
         catch (IOException)
         {
-            return null;
+            return (null, null);
         }
-        return vendor is null || family is null || model is null ? null : $"{vendor} family {family} model {model} stepping {stepping ?? "?"}";
+        var signature = vendor is null || family is null || model is null ? null : $"{vendor} family {family} model {model} stepping {stepping ?? "?"}";
+        return (name, signature);
     }
 
     private static string AssemblyVersion(Assembly assembly)

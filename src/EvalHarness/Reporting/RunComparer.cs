@@ -267,7 +267,7 @@ public static class RunComparer
     private static string Describe(EnvironmentInfo e) =>
         FormattableString.Invariant($"{e.CpuDescription}, {e.LogicalCores} cores, {e.SimdWidthBits}-bit SIMD{(e.GpuName is null ? "" : " + " + e.GpuName)}");
 
-    private static string ShortCommit(string? commit) => commit is null ? "unknown" : commit.Length > 7 ? commit[..7] : commit;
+    private static string ShortCommit(string? commit) => commit is null ? "unknown" : Short(commit, 7);
 
     private static double ReferenceMedian(RunResults run, string which)
     {
@@ -374,5 +374,5 @@ public static class RunComparer
 
     private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
     private static string N(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
-    private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
+    private static string Short(string hash, int length = 12) => hash.Length > length ? hash[..length] : hash;
 }
